@@ -1,0 +1,30 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../src/cli/base';
+import { askText, canPrompt } from '../src/cli/prompt';
+import { DEFAULT_NUMBER_PATTERN, initWorkspace, type InitResult } from '../src/settings/service';
+
+export default class Init extends BaseCommand {
+  static override summary = '创建工作区：数据库结构与基本设置 (create the workspace database and settings)';
+  static override description = '在 --db 指定的 SQLite 文件或 PostgreSQL 数据库中建立 yiye 工作区。在终端中缺少的设置会逐项询问；否则须用参数给出。';
+  static override examples = ['<%= config.bin %> init --region 310115 --authority 浦东新区人民政府', '<%= config.bin %> init --db postgres://yiye@db/yiye --region 310115 --authority 浦东新区人民政府 --json'];
+
+  static override flags = {
+    region: Flags.string({ summary: '行政区划代码，6 位 (region code, GB/T 2260)' }),
+    authority: Flags.string({ summary: '发证机关名称 (issuing authority)' }),
+    'number-pattern': Flags.string({ summary: `许可证编号规则 (licence-number pattern), 默认 ${DEFAULT_NUMBER_PATTERN}` }),
+    force: Flags.boolean({ summary: '覆盖已有工作区的不同设置 (overwrite differing settings)' }),
+    yes: Flags.boolean({ char: 'y', summary: '不询问，缺少的设置视为错误 (never prompt)' }),
+  };
+
+  async run(): Promise<InitResult> {
+    const { flags } = await this.parse(Init);
+    const interactive = canPrompt(this.jsonEnabled() || flags.yes);
+    const regionCode = flags.region ?? (interactive ? await askText('行政区划代码（6 位，如 310115）', '310115') : '');
+    const authorityName = flags.authority ?? (interactive ? await askText('发证机关名称', '') : '');
+    const licenseNumberPattern = flags['number-pattern'] ?? DEFAULT_NUMBER_PATTERN;
+    const result = await initWorkspace(flags.db, { regionCode, authorityName, licenseNumberPattern }, { force: flags.force });
+    this.log(result.created ? `已创建工作区：${result.db}` : result.updated ? `已更新工作区设置：${result.db}` : `工作区已存在且设置相同，未作修改：${result.db}`);
+    this.log(`  行政区划代码：${result.settings.regionCode}\n  发证机关：${result.settings.authorityName}\n  许可证编号规则：${result.settings.licenseNumberPattern}`);
+    return result;
+  }
+}

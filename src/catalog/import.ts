@@ -1,0 +1,364 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Db } from '../db';
+import { nowIso, SQLITE_CHUNK } from '../db';
+import { InputError, UsageError } from '../cli/errors';
+import { readRows, formatOf } from '../io/read-rows';
+import type { CellValue, SheetRow } from '../io/types';
+import { writeTable, type SheetData } from '../io/write';
+import { cellText } from '../text/normalize';
+import { detectKind, FIELD_HEADERS, headerScore, KIND_LABEL, mapHeader, titleText, type Field, type HeaderMap, type Kind } from './headers';
+import { columnLetter, parseLevel, parseRow, type ParsedRow, type RowError, type RowRef, type SheetContext } from './parse';
+import { CatalogWriter, emptyCounts, type CatalogChange, type CatalogCounts } from './writer';
+
+/** How far down a sheet the header may sit (title rows, attachment labels, notes above the table). */
+const HEADER_SEARCH_ROWS = 30;
+/** Rows buffered before they are written: one round of look-ups and one bulk insert each. */
+const CHUNK_ROWS = SQLITE_CHUNK;
+/** Rejected rows kept in full for the report; past this only the count grows. */
+const MAX_KEPT_ERRORS = 50_000;
+
+export type KindOption = 'auto' | Kind;
+
+export interface ImportOptions {
+  kind?: KindOption;
+  sheet?: string;
+  dryRun?: boolean;
+  skipInvalid?: boolean;
+  actor?: string;
+  /** An .xlsx (or .csv) of the rejected rows with a 错误原因 column, to send back to the department. */
+  reportPath?: string;
+  onRows?: (n: number) => void;
+}
+
+export interface SheetSummary {
+  file: string;
+  sheet: string;
+  kind: Kind;
+  kindLabel: string;
+  headerRow: number;
+  rows: number;
+}
+
+export interface ImportResult extends CatalogCounts {
+  errors: RowError[];
+  /** Rejected rows beyond those listed in `errors` (kept short for very bad files). */
+  errorsNotListed: number;
+  files: Array<{ file: string; sha256: string; sheets: SheetSummary[]; skippedSheets: string[] }>;
+  dryRun: boolean;
+  /** True when the catalog was written (not a dry run, and either no errors or --skip-invalid). */
+  committed: boolean;
+  /** True when nothing in the catalog changed (a re-import of the same files). */
+  noChange: boolean;
+  reportPath?: string;
+}
+
+export interface DiffResult {
+  changes: CatalogChange[];
+  summary: CatalogCounts & { removed: { industries: number; matters: number; links: number } };
+  errors: RowError[];
+  /** Reminds that import itself never deletes. */
+  removedNote?: string;
+}
+
+class Rollback extends Error {}
+
+async function sha256(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Sheets of a file in reading order, with their header and kind, found as the rows stream past. */
+interface PlannedFile {
+  path: string;
+  name: string;
+  sha256: string;
+  firstKind: Kind | undefined;
+}
+
+const KIND_ORDER: Record<Kind, number> = { industries: 0, matters: 1, materials: 2, combined: 3, links: 4 };
+
+/** Peeks at the start of a file to learn its first sheet's kind, so files import in dependency order. */
+async function peekKind(file: string, opts: ImportOptions): Promise<Kind | undefined> {
+  if (opts.kind && opts.kind !== 'auto') return opts.kind;
+  let seen = 0;
+  for await (const row of readRows(file, { sheet: opts.sheet })) {
+    if (headerScore(row.cells) >= 2) return detectKind(mapHeader([row.cells], row.rowNumber).columns);
+    if (++seen >= HEADER_SEARCH_ROWS) break;
+  }
+  return undefined;
+}
+
+async function planFiles(files: string[], opts: ImportOptions): Promise<PlannedFile[]> {
+  if (files.length === 0) throw new UsageError('请至少指定一个要导入的文件。', '例如：yiye catalog import 附件1-试点行业清单.xlsx');
+  const planned: PlannedFile[] = [];
+  for (const f of files) {
+    if (!fs.existsSync(f) || !fs.statSync(f).isFile()) throw new InputError(`找不到文件“${f}”。`, '请检查路径是否正确。', undefined, 'FILE_NOT_FOUND');
+    formatOf(f); // refuses .xls and unknown types before anything is read
+    planned.push({ path: f, name: path.basename(f), sha256: await sha256(f), firstKind: await peekKind(f, opts) });
+  }
+  // Industries before matters before links, so links can name what the same batch brings.
+  return planned
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => (KIND_ORDER[a.p.firstKind ?? 'links'] - KIND_ORDER[b.p.firstKind ?? 'links']) || a.i - b.i)
+    .map((x) => x.p);
+}
+
+interface RejectedSheet {
+  labels: string[];
+  rows: Array<{ row: number; cells: CellValue[]; reasons: string[] }>;
+}
+
+/**
+ * Streams every sheet of every file through the parser into `writer`, collecting rejected rows.
+ * Each sheet's header is found in its first rows; sheets without one (instructions, blank sheets)
+ * are skipped and listed.
+ */
+async function processFiles(planned: PlannedFile[], opts: ImportOptions, writer: CatalogWriter, rejected: Map<string, RejectedSheet>) {
+  const summaries: ImportResult['files'] = [];
+  const errors: RowError[] = [];
+  let errorsNotListed = 0;
+  const reject = (ctxLabels: string[], key: string, row: number, cells: CellValue[], errs: RowError[]) => {
+    for (const e of errs) {
+      if (errors.length < MAX_KEPT_ERRORS) errors.push(e);
+      else errorsNotListed++;
+    }
+    let sheet = rejected.get(key);
+    if (!sheet) rejected.set(key, (sheet = { labels: ctxLabels, rows: [] }));
+    const existing = sheet.rows.find((r) => r.row === row);
+    const reasons = errs.map((e) => (e.column ? `【${e.column}】${e.message}` : e.message));
+    if (existing) existing.reasons.push(...reasons);
+    else if (sheet.rows.length < MAX_KEPT_ERRORS) sheet.rows.push({ row, cells, reasons });
+  };
+
+  for (const file of planned) {
+    const sheets: SheetSummary[] = [];
+    const skippedSheets: string[] = [];
+    let current: { name: string; pre: SheetRow[]; ctx?: SheetContext; rows: number; chunk: Array<{ parsed: ParsedRow; cells: CellValue[] }> } | undefined;
+
+    const flush = async () => {
+      if (!current?.ctx || current.chunk.length === 0) return;
+      const ctx = current.ctx;
+      const chunk = current.chunk;
+      current.chunk = [];
+      const failed = await writer.write(chunk.map((c) => c.parsed));
+      for (const [i, errs] of failed) {
+        const rowErrors = errs.map((e) => columnError(ctx, chunk[i].parsed.ref, e.field, e.message));
+        reject(ctx.header.labels, `${ctx.file}\u0000${ctx.sheet}`, chunk[i].parsed.ref.row, chunk[i].cells, rowErrors);
+      }
+    };
+    const finishSheet = async () => {
+      if (!current) return;
+      await flush();
+      if (current.ctx) sheets.push({ file: file.name, sheet: current.name, kind: current.ctx.kind, kindLabel: KIND_LABEL[current.ctx.kind], headerRow: current.ctx.header.rowNumber, rows: current.rows });
+      else skippedSheets.push(current.name);
+      if (opts.sheet && !current.ctx) {
+        throw new InputError(`在“${file.name}”的工作表“${current.name}”前 ${HEADER_SEARCH_ROWS} 行中找不到表头。`, '表头应包含“行业名称”“事项名称”“改革方式”等列名；请核对文件，或用 --kind 指定目录类型。', undefined, 'NO_HEADER');
+      }
+    };
+    const startContext = (pre: SheetRow[], headerIdx: number, name: string): SheetContext | undefined => {
+      const headerRows = [pre[headerIdx]];
+      // A second header row (sub-columns under a merged group cell) also names fields.
+      if (pre[headerIdx + 1] && headerScore(pre[headerIdx + 1].cells) >= 2) headerRows.push(pre[headerIdx + 1]);
+      const header: HeaderMap = mapHeader(headerRows.map((r) => r.cells), headerRows[headerRows.length - 1].rowNumber);
+      const kind = opts.kind && opts.kind !== 'auto' ? opts.kind : detectKind(header.columns);
+      if (!kind) return undefined;
+      const title = titleText(pre.slice(0, headerIdx));
+      return { file: file.name, sheet: name, kind, header, sheetLevel: parseLevel(name, true) ?? parseLevel(title, true) ?? null };
+    };
+    const handleRow = async (row: SheetRow) => {
+      const cur = current!;
+      if (cur.ctx) {
+        if (row.rowNumber <= cur.ctx.header.rowNumber) return;
+        const res = parseRow(cur.ctx, row.rowNumber, row.cells);
+        if (!res) return;
+        cur.rows++;
+        if (res.errors.length) reject(cur.ctx.header.labels, `${cur.ctx.file}\u0000${cur.ctx.sheet}`, row.rowNumber, row.cells, res.errors);
+        else if (res.row) {
+          cur.chunk.push({ parsed: res.row, cells: row.cells });
+          if (cur.chunk.length >= CHUNK_ROWS) await flush();
+        }
+        if (cur.rows % 1000 === 0) opts.onRows?.(1000);
+        return;
+      }
+      cur.pre.push(row);
+      const idx = cur.pre.findIndex((r) => headerScore(r.cells) >= 2);
+      if (idx >= 0 && (cur.pre.length > idx + 1 || cur.pre.length >= HEADER_SEARCH_ROWS)) {
+        // wait one row past the header to see whether the header has a second row
+        cur.ctx = startContext(cur.pre, idx, cur.name);
+        const buffered = cur.pre;
+        cur.pre = [];
+        if (cur.ctx) for (const r of buffered) await handleRow(r);
+      } else if (cur.pre.length >= HEADER_SEARCH_ROWS) {
+        cur.pre = [];
+      }
+    };
+
+    for await (const row of readRows(file.path, { sheet: opts.sheet })) {
+      if (!current || current.name !== row.sheet) {
+        await finishSheet();
+        current = { name: row.sheet, pre: [], rows: 0, chunk: [] };
+      }
+      await handleRow(row);
+    }
+    // a header found on the very last buffered row
+    if (current && !current.ctx && current.pre.length) {
+      const idx = current.pre.findIndex((r) => headerScore(r.cells) >= 2);
+      if (idx >= 0) {
+        current.ctx = startContext(current.pre, idx, current.name);
+        const buffered = current.pre;
+        current.pre = [];
+        if (current.ctx) for (const r of buffered) await handleRow(r);
+      }
+    }
+    await finishSheet();
+    if (sheets.length === 0) {
+      throw new InputError(
+        `“${file.name}”中没有可识别的目录表：未找到包含“行业名称”“事项名称”等列名的表头。`,
+        '请确认表头行的列名（见 README“列名对照”），或用 --kind 指定目录类型。',
+        { file: file.name, skippedSheets },
+        'NO_HEADER',
+      );
+    }
+    summaries.push({ file: file.name, sha256: file.sha256, sheets, skippedSheets });
+  }
+  return { summaries, errors, errorsNotListed };
+}
+
+function reportSheets(rejected: Map<string, RejectedSheet>): SheetData[] {
+  return [...rejected.entries()].map(([key, s]) => {
+    const [file, sheet] = key.split('\u0000');
+    const width = Math.max(s.labels.length, ...s.rows.map((r) => r.cells.length));
+    const header = ['来源文件', '工作表', '行号', ...Array.from({ length: width }, (_, i) => s.labels[i] || `第${i + 1}列`), '错误原因'];
+    return {
+      name: `${path.basename(file, path.extname(file))}-${sheet}`,
+      header,
+      rows: s.rows.map((r) => [file, sheet, r.row, ...Array.from({ length: width }, (_, i) => r.cells[i] ?? null), r.reasons.join('；')]),
+    };
+  });
+}
+
+/**
+ * Imports catalog files (xlsx or csv) in one transaction. All-or-nothing by default: any rejected
+ * row rolls everything back and throws an InputError (exit 3) listing each row's file, sheet, row,
+ * column and reason. With `skipInvalid` the good rows are written and the rejected ones reported.
+ * Re-importing the same files changes nothing; a changed file updates in place (by code, else name).
+ */
+export async function importCatalog(db: Db, files: string[], opts: ImportOptions = {}): Promise<ImportResult> {
+  const planned = await planFiles(files, opts);
+  const rejected = new Map<string, RejectedSheet>();
+  let result: ImportResult | undefined;
+  try {
+    await db.transaction(async (trx: Knex.Transaction) => {
+      const startedAt = nowIso();
+      const logIds: number[] = [];
+      for (const f of planned) {
+        const [row] = await trx('import_log')
+          .insert({ file_name: f.name, sha256: f.sha256, actor: opts.actor ?? defaultActor(), started_at: startedAt, status: '进行中', counts: '{}' })
+          .returning('id');
+        logIds.push(typeof row === 'object' ? (row as { id: number }).id : (row as number));
+      }
+      const writer = await CatalogWriter.open(trx, logIds[0], false);
+      const { summaries, errors, errorsNotListed } = await processFiles(planned, opts, writer, rejected);
+      const counts = writer.counts;
+      const failed = errors.length + errorsNotListed > 0;
+      const commit = !opts.dryRun && (!failed || !!opts.skipInvalid);
+      result = {
+        ...counts,
+        errors,
+        errorsNotListed,
+        files: summaries,
+        dryRun: !!opts.dryRun,
+        committed: commit,
+        noChange: isNoChange(counts),
+      };
+      if (!commit) throw new Rollback();
+      const status = failed ? '部分成功' : '成功';
+      await trx('import_log')
+        .whereIn('id', logIds)
+        .update({ finished_at: nowIso(), status, counts: JSON.stringify({ ...counts, rejectedRows: errors.length + errorsNotListed }) });
+    });
+  } catch (err) {
+    if (!(err instanceof Rollback)) throw err;
+  }
+  const res = result!;
+  if (opts.reportPath && rejected.size > 0) {
+    await writeTable(opts.reportPath, reportSheets(rejected));
+    res.reportPath = opts.reportPath;
+  }
+  if (res.errors.length > 0 && !opts.skipInvalid && !opts.dryRun) {
+    const n = res.errors.length + res.errorsNotListed;
+    const first = res.errors[0];
+    throw new InputError(
+      `导入被拒绝：${n} 处错误，目录未作任何修改。首个错误：${describeError(first)}`,
+      res.reportPath
+        ? `已将被拒绝的行及错误原因写入“${res.reportPath}”，可退回填报部门修改；或加 --skip-invalid 只导入有效行。`
+        : '加 --report 错误清单.xlsx 可导出被拒绝的行及错误原因；或加 --skip-invalid 只导入有效行。',
+      { errors: res.errors, errorsNotListed: res.errorsNotListed, reportPath: res.reportPath ?? null },
+    );
+  }
+  return res;
+}
+
+/**
+ * What importing the files would add, change (field by field) and remove, without writing. Removal
+ * is reported for what the files cover: industries when they hold an industry list, matters of the
+ * levels they list, and the links of the industries they list links for.
+ */
+export async function diffCatalog(db: Db, files: string[], opts: Omit<ImportOptions, 'dryRun' | 'skipInvalid' | 'reportPath'> = {}): Promise<DiffResult> {
+  const planned = await planFiles(files, opts);
+  let result: DiffResult | undefined;
+  try {
+    await db.transaction(async (trx: Knex.Transaction) => {
+      const [row] = await trx('import_log')
+        .insert({ file_name: '(diff)', sha256: '', actor: opts.actor ?? defaultActor(), started_at: nowIso(), status: '预览', counts: '{}' })
+        .returning('id');
+      const batchId = typeof row === 'object' ? (row as { id: number }).id : (row as number);
+      const writer = await CatalogWriter.open(trx, batchId, true);
+      const { errors } = await processFiles(planned, opts, writer, new Map());
+      const removed = await writer.removals();
+      result = {
+        changes: [...writer.changes, ...removed],
+        summary: {
+          ...writer.counts,
+          removed: {
+            industries: removed.filter((c) => c.kind === 'industries').length,
+            matters: removed.filter((c) => c.kind === 'matters').length,
+            links: removed.filter((c) => c.kind === 'links').length,
+          },
+        },
+        errors,
+        removedNote: removed.length ? '注：“移除”仅为提示，catalog import 不会删除现有条目。' : undefined,
+      };
+      throw new Rollback();
+    });
+  } catch (err) {
+    if (!(err instanceof Rollback)) throw err;
+  }
+  return result!;
+}
+
+/** An error about a field, named by the sheet's own column header and letter. */
+function columnError(ctx: SheetContext, ref: RowRef, field: Field | '', message: string): RowError {
+  const c = field === '' ? undefined : ctx.header.columns[field];
+  const fallback = field === '' ? '' : FIELD_HEADERS[field][0];
+  return { ...ref, column: c === undefined ? fallback : ctx.header.labels[c], columnLetter: c === undefined ? '' : columnLetter(c), message };
+}
+
+export function describeError(e: RowError): string {
+  const col = e.column ? `，${e.columnLetter}列“${e.column}”` : '';
+  return `文件“${e.file}”工作表“${e.sheet}”第 ${e.row} 行${col}：${e.message}`;
+}
+
+function isNoChange(c: CatalogCounts): boolean {
+  return (['industries', 'matters', 'links', 'materials'] as const).every((k) => c[k].inserted === 0 && c[k].updated === 0 && (c[k].removed ?? 0) === 0);
+}
+
+function defaultActor(): string {
+  return process.env.YIYE_ACTOR || process.env.USER || process.env.USERNAME || 'unknown';
+}
+
+export { emptyCounts, cellText };
