@@ -90,8 +90,8 @@ export function parseTimeLimit(v: CellValue): TimeLimit | null | undefined {
 
 /**
  * Splits a list kept in one cell: "1.…\n2.…", "（1）…（2）…", "①…②…", "1、…", or items separated by
- * ；/; or line breaks. With `commas`, also 、，, (for lists of departments, never for materials whose
- * names contain 、).
+ * ；/; or line breaks, or 、 when the cell has no other structure (inside a numbered list a 、
+ * belongs to the item: "营业执照、身份证复印件"). With `commas`, always 、，, (departments).
  */
 export function splitList(text: string | null, opts: { commas?: boolean } = {}): string[] {
   if (!text) return [];
@@ -99,8 +99,12 @@ export function splitList(text: string | null, opts: { commas?: boolean } = {}):
   // Put every numbering marker on its own line start, then split on line breaks and semicolons.
   s = s.replace(/\s*[①-⑳]\s*/g, '\n');
   s = s.replace(/(^|[\n；;。])\s*[（(]\s*\d{1,2}\s*[)）]\s*/g, '$1\n');
-  s = s.replace(/(^|[\n；;。])\s*\d{1,2}\s*[.、．)）]\s*(?!\d)/g, '$1\n');
-  const sep = opts.commas ? /[\n；;、，,]+/ : /[\n；;]+/;
+  // "1." at a line start is always a marker; after ；/。 only when no digit follows (not "第3.5条")
+  s = s.replace(/(^|\n)\s*\d{1,2}\s*[.、．)）]\s*/g, '$1\n');
+  s = s.replace(/([；;。])\s*\d{1,2}\s*[.、．)）]\s*(?!\d)/g, '$1\n');
+  // A cell with no other structure is a plain 、-list; inside a numbered list 、 belongs to a name.
+  const structured = /[\n；;]/.test(s.trim());
+  const sep = opts.commas ? /[\n；;、，,]+/ : structured ? /[\n；;]+/ : /[\n；;、]+/;
   return s
     .split(sep)
     .map((x) => x.replace(/^[\s。.]+|[\s。；;，,]+$/g, '').trim())
