@@ -218,7 +218,12 @@ export class CatalogWriter {
     }
     const existing = byCode ?? byName;
     const leadId = f.leadDepartment === undefined ? undefined : await this.depts.ensure(f.leadDepartment);
-    const coIds = f.coDepartments === undefined ? undefined : ((await Promise.all(f.coDepartments.map((d) => this.depts.ensure(d)))) as number[]);
+    // one at a time: a transaction is one connection, and the cache must see each insert
+    let coIds: number[] | undefined;
+    if (f.coDepartments !== undefined) {
+      coIds = [];
+      for (const d of f.coDepartments) coIds.push((await this.depts.ensure(d))!);
+    }
     const values: Partial<IndustryRow> = {};
     for (const [field, column] of INDUSTRY_COLUMNS) if (f[field] !== undefined) (values as Record<string, unknown>)[column] = f[field];
     if (f.gbCodes !== undefined) values.gb_codes = f.gbCodes.length ? f.gbCodes.join(',') : null;

@@ -50,6 +50,9 @@ export abstract class BaseCommand extends Command {
   }
 }
 
+/** Error codes the readers give a file they cannot read: the input is rejected (exit 3). */
+const INPUT_CODES = new Set(['SHEET_NOT_FOUND', 'BAD_WORKBOOK', 'BAD_FILE', 'FILE_NOT_FOUND', 'FILE_UNREADABLE']);
+
 /** Anything thrown becomes a YiyeError: ours as they are, oclif parse errors as usage, the rest as unexpected. */
 function toYiyeError(err: Error & { oclif?: { exit?: number } }): YiyeError {
   if (err instanceof YiyeError) return err;
@@ -57,7 +60,7 @@ function toYiyeError(err: Error & { oclif?: { exit?: number } }): YiyeError {
     return new UsageError(`命令用法有误：${err.message}`, '运行 `yiye help <命令>` 查看用法。');
   }
   const coded = err as Error & { code?: string };
-  if (coded.code === 'SHEET_NOT_FOUND' || coded.code === 'BAD_WORKBOOK' || coded.code === 'BAD_FILE') {
+  if (coded.code && INPUT_CODES.has(coded.code)) {
     return new YiyeError(err.message, coded.code, ExitCode.inputRejected, '请检查文件后重试。');
   }
   if (coded.code === 'ENOENT') {

@@ -22,8 +22,10 @@ export function createProgress(label: string, opts: { quiet?: boolean } = {}): P
   let bar: SingleBar | undefined;
   return {
     start(total) {
+      // a stream's length is often unknown: then a running count instead of a bar
+      const format = total > 0 ? `${label} [{bar}] {value}/{total} 行` : `${label} {value} 行`;
       bar = new Bar(
-        { format: `${label} [{bar}] {value}/{total} 行`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
+        { format, stream: process.stderr, hideCursor: true, clearOnComplete: true },
         Presets.shades_classic,
       );
       bar.start(total, 0);

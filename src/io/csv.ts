@@ -31,6 +31,16 @@ function isUtf8(buf: Buffer, truncated: boolean): boolean {
   }
 }
 
+function decodesAs(encoding: 'utf-16le' | 'utf-16be', buf: Buffer): boolean {
+  try {
+    const text = new TextDecoder(encoding, { fatal: true }).decode(buf);
+    // control characters other than tab and line breaks mean it was not text after all
+    return !/[\u0000-\u0008\u000E-\u001F]/.test(text);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The encoding of a department's csv: a BOM decides; else valid UTF-8 is UTF-8; else a statistical
  * guess among the Chinese encodings (chardet), GB18030 (a superset of GBK/GB2312) by default.
@@ -39,17 +49,21 @@ export function detectEncoding(sample: Buffer, truncated: boolean): CsvEncoding 
   if (sample.length >= 3 && sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return 'utf-8';
   if (sample.length >= 2 && sample[0] === 0xff && sample[1] === 0xfe) return 'utf-16le';
   if (sample.length >= 2 && sample[0] === 0xfe && sample[1] === 0xff) return 'utf-16be';
-  // UTF-16 without BOM: ASCII characters leave every other byte zero.
-  const pairs = Math.min(sample.length >> 1, 2048);
-  let evenZero = 0;
-  let oddZero = 0;
-  for (let i = 0; i < pairs; i++) {
-    if (sample[2 * i] === 0) evenZero++;
-    if (sample[2 * i + 1] === 0) oddZero++;
+  // UTF-16 without BOM: every ASCII character (commas, line breaks) leaves a zero byte, always on
+  // the same side of the pair; a binary file has zeros anywhere.
+  if (sample.includes(0)) {
+    const pairs = sample.length >> 1;
+    let evenZero = 0;
+    let oddZero = 0;
+    for (let i = 0; i < pairs; i++) {
+      if (sample[2 * i] === 0) evenZero++;
+      if (sample[2 * i + 1] === 0) oddZero++;
+    }
+    // a CJK character can have a zero byte too (U+4E00), so a clear majority on one side decides
+    const guess = oddZero > evenZero * 4 ? 'utf-16le' : evenZero > oddZero * 4 ? 'utf-16be' : undefined;
+    if (guess && decodesAs(guess, sample.subarray(0, pairs * 2))) return guess;
+    throw fileError('文件含有二进制内容，不是文本格式的 CSV。');
   }
-  if (pairs > 8 && oddZero > pairs * 0.3 && evenZero < pairs * 0.05) return 'utf-16le';
-  if (pairs > 8 && evenZero > pairs * 0.3 && oddZero < pairs * 0.05) return 'utf-16be';
-  if (sample.includes(0)) throw fileError('文件含有二进制内容，不是文本格式的 CSV。');
   if (isUtf8(sample, truncated)) return 'utf-8';
   const guess = (chardet.detect(sample) ?? '').toLowerCase();
   if (guess === 'big5') return 'big5';
@@ -100,8 +114,16 @@ export async function* readCsvRows(file: string, _opts: ReadRowsOptions = {}): A
       }),
     );
   let rowNumber = 0;
-  for await (const record of parser as AsyncIterable<string[]>) {
-    rowNumber++;
-    yield { sheet, rowNumber, cells: record.map((v) => (v === '' ? null : v)) };
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      rowNumber++;
+      yield { sheet, rowNumber, cells: record.map((v) => (v === '' ? null : v)) };
+    }
+  } catch (err) {
+    const e = err as Error & { code?: string; lines?: number };
+    if (!e.code?.startsWith('CSV_')) throw err;
+    // csv-parse's own messages are English and technical: say where and what in Chinese
+    const what = e.code === 'CSV_QUOTE_NOT_CLOSED' ? '引号未闭合' : e.code === 'CSV_MAX_RECORD_SIZE' ? '单行内容过大（超过 16 MB）' : `格式错误（${e.code}）`;
+    throw fileError(`CSV 文件“${path.basename(file)}”第 ${rowNumber + 1} 行${what}，无法读取。`);
   }
 }
