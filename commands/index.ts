@@ -1,16 +1,21 @@
-/** Every command, listed explicitly (oclif "explicit" strategy): no directory scan at start-up. */
+/**
+ * Every command, listed explicitly (oclif "explicit" strategy): no directory scan at start-up.
+ * Each topic keeps its own list in commands/<topic>/index.ts.
+ */
 import Init from './init';
-import CatalogImport from './catalog/import';
-import CatalogDiff from './catalog/diff';
-import CatalogList from './catalog/list';
-import CatalogShow from './catalog/show';
-import CatalogExport from './catalog/export';
+import { CATALOG_COMMANDS } from './catalog';
+import { GUIDE_COMMANDS } from './guide';
+import { LICENSE_COMMANDS } from './license';
+import { KEYS_COMMANDS } from './keys';
+import { TASKS_COMMANDS } from './tasks';
+import { REPORT_COMMANDS } from './report';
 
 export const COMMANDS = {
   init: Init,
-  'catalog:import': CatalogImport,
-  'catalog:diff': CatalogDiff,
-  'catalog:list': CatalogList,
-  'catalog:show': CatalogShow,
-  'catalog:export': CatalogExport,
+  ...CATALOG_COMMANDS,
+  ...GUIDE_COMMANDS,
+  ...LICENSE_COMMANDS,
+  ...KEYS_COMMANDS,
+  ...TASKS_COMMANDS,
+  ...REPORT_COMMANDS,
 };
