@@ -1,2 +1,6 @@
-/** The `report` topic's commands, by oclif id (e.g. 'report:generate'). */
-export const REPORT_COMMANDS = {};
+import ReportProgress from './progress';
+
+/** The `report` topic's commands, by oclif id. */
+export const REPORT_COMMANDS = {
+  'report:progress': ReportProgress,
+};

@@ -1,0 +1,32 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../src/cli/base';
+import { parseAsOf } from '../../src/progress/service';
+import { formatReport } from '../../src/progress/format';
+import { writeProgressReport, type ReportFormat, type WriteReportResult } from '../../src/report/progress';
+
+export default class ReportProgress extends BaseCommand {
+  static override summary = '生成改革任务进展报告 (write the progress report)';
+  static override description =
+    '按截至日期汇总：任务总数、按时/逾期完成、推进中、已逾期、30 日内及下一报送日前到期；各牵头单位的任务情况及逾期任务；逾期及临期任务清单（按逾期天数排列）；报送日历及各期到期任务；试点行业落地情况（首证日期对照落地时限）及本期发证数。格式：xlsx（每部分一个工作表）、html（单个自包含文件，可打印）、md（便于粘贴进书面报告）。';
+  static override examples = [
+    '<%= config.bin %> report progress --as-of 2021-04-01 --format xlsx',
+    '<%= config.bin %> report progress --as-of 2021-04-01 --format md --out 进展报告.md --json',
+  ];
+  static override flags = {
+    'as-of': Flags.string({ summary: '截至日期 (as-of date, YYYY-MM-DD)', required: true }),
+    format: Flags.string({ summary: '报告格式 (report format)', options: ['xlsx', 'html', 'md'], default: 'xlsx' }),
+    out: Flags.string({ summary: '输出文件，默认“改革任务进展报告-<日期>.<格式>” (output file)' }),
+    since: Flags.string({ summary: '发证统计起始日，默认上一报送日次日或当年 1 月 1 日 (period start for licences issued)' }),
+  };
+
+  async run(): Promise<WriteReportResult> {
+    const { flags } = await this.parse(ReportProgress);
+    const asOf = parseAsOf(flags['as-of']);
+    const since = flags.since ? parseAsOf(flags.since, '--since') : undefined;
+    return this.withDb(flags.db, async (db) => {
+      const result = await writeProgressReport(db, { asOf, since, format: flags.format as ReportFormat, out: flags.out });
+      this.log(formatReport(result));
+      return result;
+    });
+  }
+}

@@ -1,0 +1,427 @@
+import { parseDeadline, type Deadline } from '../text/deadline';
+import { parseDateValue } from '../text/dates';
+import type { DeadlineEntry, ReportingDate, TaskDraft } from './types';
+import { splitUnits } from './units';
+
+/**
+ * Reads the tasks out of a plan's own text, as plans are written (issue 5 item 3):
+ *
+ * - numbered items on three levels — 一、 / （一） / 1. — also when a PDF ran them into one line;
+ * - units after an item in parentheses, "（牵头单位：…。配合单位：…）" or "(牵头单位:…;责任单位:…)",
+ *   or on lines of their own under it, "牵头部门：…" / "责任部门：…";
+ * - a task-division table flattened into text (序号 主要任务 重点内容 责任单位, seed 003's
+ *   attachment): one task per "N." row, the merged 主要任务 carried down, the units after the last "。",
+ *   the first unit the lead (the convention of such tables) and the others co-operating;
+ * - deadlines anywhere in the item, each read by `parseDeadline` with the plan's year. An item may
+ *   name several ("2021年2月底前，…；2021年6月底前，…"): all are kept in order in `deadlines`, and the
+ *   task's deadline is the first dated one. A date before the plan's own date is a reference to the
+ *   past ("对2019年12月31日前出台的政策措施进行清理"), not a deadline, and is ignored;
+ * - the reporting calendar: sentences that set 报送 dates ("于6月20日、9月20日前报送市审改办").
+ *
+ * Which items are tasks: those that name units. A plan that names no units anywhere (a 工作要点)
+ * yields its lowest-level items, without units. Text in, drafts out: nothing here touches storage.
+ */
+export interface ExtractedPlan {
+  title: string | null;
+  planDate: string | null;
+  planYear: number | null;
+  tasks: TaskDraft[];
+  reportingDates: ReportingDate[];
+  /** Items that look numbered but were not taken as tasks are not listed; these are text problems. */
+  warnings: string[];
+}
+
+const CN_NUM = '[一二三四五六七八九十]{1,3}';
+const L1 = new RegExp(`^(${CN_NUM})、\\s*(.*)$`);
+const L2 = new RegExp(`^[（(](${CN_NUM})[)）]\\s*(.*)$`);
+const L3 = /^(\d{1,2})\s*[.．、](?!\d)\s*(.*)$/;
+const UNIT_LINE = /^(牵头部门|牵头单位|责任部门|责任单位|配合单位|配合部门|协同部门|协同单位|参与单位)\s*[:：]\s*(.*)$/;
+const LEAD_LABEL = /^(牵头部门|牵头单位)$/;
+const TABLE_HEADER_WORDS = ['序号', '主要任务', '重点内容', '具体内容', '任务', '责任单位', '牵头单位', '配合单位', '完成时限', '时间节点'];
+/** Words that start a sentence: where a run-on heading ("强化制度保障各相关部门应…") ends. */
+const SENTENCE_STARTS = ['根据', '按照', '依托', '健全', '坚持', '围绕', '结合', '通过', '各', '对', '为', '在'];
+
+interface Node {
+  level: 1 | 2 | 3;
+  num: number;
+  label: string;
+  ref: string;
+  lines: string[];
+  /** True when the last line was added as a continuation (it may be an unreadable heading). */
+  lastIsContinuation: boolean;
+  lead: string[];
+  co: string[];
+  category: string | null;
+  children: number;
+}
+
+interface TableRow {
+  num: number;
+  group: string | null;
+  text: string;
+}
+
+const CN_DIGITS: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 };
+function cnNum(s: string): number {
+  if (s.length === 1) return CN_DIGITS[s] ?? NaN;
+  if (s.startsWith('十')) return 10 + (CN_DIGITS[s.slice(1)] ?? NaN);
+  if (s.length === 2) return (CN_DIGITS[s[0]] ?? NaN) * 10;
+  return (CN_DIGITS[s[0]] ?? NaN) * 10 + (CN_DIGITS[s[2]] ?? NaN);
+}
+const CN_LABELS = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
+function cnLabel(n: number): string {
+  if (n <= 10) return CN_LABELS[n];
+  if (n < 20) return '十' + CN_LABELS[n - 10];
+  return CN_LABELS[Math.floor(n / 10)] + '十' + (n % 10 ? CN_LABELS[n % 10] : '');
+}
+
+/** The plan's date line: "2021年1月7日" alone on a line, or "发布日期 | 2020-10-12". */
+export function findPlanDate(lines: string[]): string | null {
+  for (const line of lines) {
+    const alone = /^(\d{4}年\d{1,2}月\d{1,2}日)$/.exec(line.replace(/\s+/g, ''));
+    if (alone) return parseDateValue(alone[1]);
+    const labelled = /(?:发布日期|成文日期|印发日期)[\s|:：]*(\d{4}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?)/.exec(line);
+    if (labelled) return parseDateValue(labelled[1]);
+  }
+  return null;
+}
+
+/** The plan's title: the first short line naming a kind of plan (…实施方案, …工作要点, …方案(试行)). */
+export function findPlanTitle(lines: string[]): string | null {
+  for (const raw of lines.slice(0, 40)) {
+    const line = raw.replace(/\.(docx?|pdf|txt|md)$/i, '').trim();
+    if (line.length > 60 || line.includes('《')) continue;
+    if (/(方案|要点|意见|办法|规划|计划|细则)([（(]试行[)）])?$/.test(line)) return line;
+  }
+  return null;
+}
+
+/** Puts numbered markers that a PDF ran into the previous sentence back at a line start. */
+function splitRunOn(line: string): string[] {
+  return line
+    .replace(new RegExp(`([。；！？”)）])(${CN_NUM}、)`, 'g'), '$1\n$2')
+    .replace(new RegExp(`([。；！？)）])([（(]${CN_NUM}[)）])`, 'g'), '$1\n$2')
+    .replace(/([^\n])([（(]一[)）])/g, '$1\n$2')
+    .replace(/([。；])(\d{1,2}\s*[.．](?!\d))/g, '$1\n$2')
+    .split('\n');
+}
+
+/**
+ * "(牵头单位:市政府办公厅、浦东新区政府。配合单位:市有关部门)" inside an item: its units and the item
+ * text without it. Parentheses inside unit names (区政务数据局(行政审批局)) are matched.
+ */
+function takeUnitParen(text: string): { text: string; lead: string[]; co: string[] } | null {
+  const start = text.search(/[（(]\s*(牵头单位|牵头部门|责任单位|责任部门)\s*[:：]/);
+  if (start < 0) return null;
+  let depth = 0;
+  let end = -1;
+  for (let i = start; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '(' || ch === '（') depth++;
+    else if (ch === ')' || ch === '）') {
+      depth--;
+      if (depth === 0) {
+        end = i;
+        break;
+      }
+    }
+  }
+  const inner = text.slice(start + 1, end < 0 ? text.length : end);
+  const lead: string[] = [];
+  const co: string[] = [];
+  const parts = inner.split(/[。；;]\s*(?=(?:牵头|配合|责任|协同|参与)(?:单位|部门)\s*[:：])/);
+  for (const part of parts) {
+    const m = /^(牵头单位|牵头部门|配合单位|配合部门|责任单位|责任部门|协同部门|协同单位|参与单位)\s*[:：]\s*(.*)$/s.exec(part.trim());
+    if (!m) continue;
+    (LEAD_LABEL.test(m[1]) ? lead : co).push(...splitUnits(m[2]));
+  }
+  return { text: (text.slice(0, start) + (end < 0 ? '' : text.slice(end + 1))).trim(), lead, co };
+}
+
+/** A heading and the rest of an item's text. */
+function splitTitle(lines: string[], fromTable: boolean): { title: string; content: string } {
+  const text = lines.join('\n').trim();
+  if (!fromTable && lines.length > 1 && lines[0].length <= 40 && !/。./.test(lines[0])) {
+    return { title: lines[0].replace(/[。；：:]$/, ''), content: lines.slice(1).join('\n').trim() };
+  }
+  const flat = text.replace(/\n/g, '');
+  const stop = flat.indexOf('。');
+  const head = stop < 0 ? flat : flat.slice(0, stop);
+  if (head.length <= 40) return { title: head, content: flat };
+  if (fromTable) {
+    // a table row's long first sentence: its first clause names the task ("70%以上政务服务事项进驻政务服务大厅")
+    const first = head.split(/[，,；;]/)[0];
+    return { title: first.length >= 6 ? first : head, content: flat };
+  }
+  // A heading a PDF ran into its paragraph: "建立改革行业清单制度2023年11月25前,根据…"
+  const clause = head.split(/[，,；;]/)[0];
+  let cut = clause.search(/\d{4}\s*年|\d{1,2}\s*月/);
+  for (const w of SENTENCE_STARTS) {
+    const i = clause.indexOf(w, 4);
+    if (i >= 4 && (cut < 4 || i < cut)) cut = i;
+  }
+  const title = cut >= 4 && cut <= 30 ? clause.slice(0, cut) : clause.length <= 40 ? clause : clause.slice(0, 40);
+  return { title, content: flat };
+}
+
+const sameDeadline = (a: Deadline, b: Deadline) => a.kind === b.kind && a.date === b.date;
+
+/** The shortest part of a clause that still reads as the same deadline: "2021年2月底前". */
+function phraseOf(clause: string, want: Deadline, planYear: number | null): string {
+  // shrink with no plan year when the clause names its year, so the year is kept in the phrase
+  const py = parseDeadline(clause, null).date === want.date ? null : planYear;
+  let s = clause;
+  while (s.length > 1 && sameDeadline(parseDeadline(s.slice(1), py), want)) s = s.slice(1);
+  while (s.length > 1 && sameDeadline(parseDeadline(s.slice(0, -1), py), want)) s = s.slice(0, -1);
+  // keep what completes the phrase as written: 2023年12月10|日前
+  const tail = /^日?(?:之前|以前|前|止)?/.exec(clause.slice(clause.indexOf(s) + s.length));
+  return s + (tail ? tail[0] : '');
+}
+
+/** Every deadline an item names, in reading order. Clauses are read one at a time (parseDeadline reads one). */
+export function findDeadlines(text: string, planYear: number | null, planDate: string | null): DeadlineEntry[] {
+  const out: DeadlineEntry[] = [];
+  let recurring: DeadlineEntry | null = null;
+  for (const clause of text.split(/[，,。；;：:\n]/)) {
+    if (!/\d|[一二三四]季度|[上下]半年|年底|年内|每季度|每月|定期/.test(clause)) continue;
+    const d = parseDeadline(clause, planYear);
+    if ((d.kind === 'date' || d.kind === 'fuzzy') && d.date) {
+      if (planDate && d.date < planDate) continue;
+      out.push({ date: d.date, text: phraseOf(clause, d, planYear), kind: d.kind });
+    } else if (d.kind === 'recurring' && !recurring && /每季度|每月|每半年|(?<!一)定期|按季度|按月/.test(clause)) {
+      recurring = { date: null, text: clause.trim(), kind: 'recurring' };
+    }
+  }
+  return out.length ? out : recurring ? [recurring] : [];
+}
+
+/** "各区、各部门的工作推进落实情况要分别于6月20日、9月20日前报送市审改办": one entry per date. */
+export function findReportingDates(lines: string[], planYear: number | null): { dates: ReportingDate[]; lineIdx: Set<number> } {
+  const dates: ReportingDate[] = [];
+  const lineIdx = new Set<number>();
+  lines.forEach((line, idx) => {
+    if (!/报送|上报/.test(line) || !/\d{1,2}\s*月\s*\d{1,2}\s*日/.test(line)) return;
+    lineIdx.add(idx);
+    for (const clause of line.split(/[，,。；;]/)) {
+      if (!/报送|上报/.test(clause)) continue;
+      const found = [...clause.matchAll(/(?:\d{4}\s*年)?\d{1,2}\s*月\s*\d{1,2}\s*日/g)];
+      if (!found.length) continue;
+      const before = clause.slice(0, found[0].index).replace(/(?:要|应)?(?:分别)?(?:于|在)?$/, '');
+      const what = before.replace(/^(?:各区、?各部门|各单位|各部门|各区)的?/, '').trim() || '工作进展情况';
+      const recipient = /(?:报送|上报)(?:至|给)?(.+)$/.exec(clause)?.[1]?.trim() || null;
+      for (const m of found) {
+        const d = parseDeadline(`${m[0]}前`, planYear);
+        dates.push({ date: d.date, text: m[0], what, recipient });
+      }
+    }
+  });
+  return { dates, lineIdx };
+}
+
+function isTableHeader(line: string): boolean {
+  const s = line.replace(/\s+/g, '');
+  if (s.length > 40) return false;
+  return TABLE_HEADER_WORDS.filter((w) => s.includes(w)).length >= 3;
+}
+
+/** Rows of a flattened task table: "1全面推行…1.公布实施…。区编办(区审改办)", continuations joined. */
+function readTable(lines: string[]): TableRow[] {
+  const rows: TableRow[] = [];
+  let group: string | null = null;
+  let cur: TableRow | null = null;
+  const complete = (r: TableRow) => {
+    const i = r.text.lastIndexOf('。');
+    return i >= 0 && r.text.slice(i + 1).trim() !== '' && !/[、，,]$/.test(r.text);
+  };
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (!line) continue;
+    const next: number = (cur?.num ?? 0) + 1;
+    // "24.70%以上…": a digit may follow the dot, so the number must be the next one expected
+    const plain = /^(\d{1,3})\s*[.．]\s*(.*)$/.exec(line);
+    const grouped = new RegExp(`^(\\d{1,2})([^\\d].*?)\\s*(${next})\\s*[.．]\\s*(.*)$`).exec(line);
+    if (plain && Number(plain[1]) === next) {
+      cur = { num: next, group, text: plain[2] };
+      rows.push(cur);
+    } else if (grouped && Number(grouped[3]) === next) {
+      group = grouped[2].trim();
+      cur = { num: next, group, text: grouped[4] };
+      rows.push(cur);
+    } else if (cur && !complete(cur)) {
+      cur.text += line;
+    } else if (cur) {
+      break; // the table is over: page furniture below it
+    }
+  }
+  return rows;
+}
+
+/**
+ * Extracts tasks and the reporting calendar from a plan's normalised text (see normalizePlanText).
+ */
+export function extractPlan(text: string): ExtractedPlan {
+  const rawLines = text.split('\n');
+  const planDate = findPlanDate(rawLines);
+  const planYear = planDate ? Number(planDate.slice(0, 4)) : null;
+  const title = findPlanTitle(rawLines);
+  const warnings: string[] = [];
+
+  const tableAt = rawLines.findIndex(isTableHeader);
+  const bodyLines = (tableAt >= 0 ? rawLines.slice(0, tableAt) : rawLines).flatMap(splitRunOn).map((l) => l.trim());
+  const reporting = findReportingDates(bodyLines, planYear);
+
+  const nodes: Node[] = [];
+  let l1: Node | null = null;
+  let l2: Node | null = null;
+  let last: Node | null = null;
+  let lastL3Num = 0;
+  let implicitGroups = 0;
+
+  bodyLines.forEach((line, idx) => {
+    if (!line || reporting.lineIdx.has(idx)) return;
+    let m: RegExpExecArray | null;
+    if ((m = L1.exec(line)) && !Number.isNaN(cnNum(m[1]))) {
+      l1 = { level: 1, num: cnNum(m[1]), label: m[1], ref: m[1], lines: [m[2]], lastIsContinuation: false, lead: [], co: [], category: null, children: 0 };
+      nodes.push(l1);
+      l2 = null;
+      last = l1;
+      lastL3Num = 0;
+      return;
+    }
+    if ((m = L2.exec(line)) && !Number.isNaN(cnNum(m[1]))) {
+      const parent = l1 as Node | null;
+      if (parent) parent.children++;
+      l2 = {
+        level: 2,
+        num: cnNum(m[1]),
+        label: `（${m[1]}）`,
+        ref: parent ? `${parent.ref}.（${m[1]}）` : `（${m[1]}）`,
+        lines: [m[2]],
+        lastIsContinuation: false,
+        lead: [],
+        co: [],
+        category: parent ? headingOf(parent) : null,
+        children: 0,
+      };
+      nodes.push(l2);
+      last = l2;
+      lastL3Num = 0;
+      return;
+    }
+    if ((m = L3.exec(line))) {
+      const n = Number(m[1]);
+      const headingLike = !!last && last.lastIsContinuation && isHeadingLike(last.lines[last.lines.length - 1]);
+      if (n === 1 && last && (lastL3Num >= 1 || (last.level === 1 && headingLike))) {
+        // numbering restarts (or starts under 一、 after a heading line) without a readable （二）
+        // heading: a new group; its heading is the line just before, which was taken as the
+        // previous item's continuation
+        const heading = headingLike ? stripGarble(last.lines.pop()!) : null;
+        const parent = l1 as Node | null;
+        const prevNum = (l2 as Node | null)?.num ?? 0;
+        implicitGroups++;
+        l2 = {
+          level: 2,
+          num: prevNum + 1,
+          label: `（${cnLabel(prevNum + 1)}）`,
+          ref: parent ? `${parent.ref}.（${cnLabel(prevNum + 1)}）` : `（${cnLabel(prevNum + 1)}）`,
+          lines: [heading ?? ''],
+          lastIsContinuation: false,
+          lead: [],
+          co: [],
+          category: parent ? headingOf(parent) : null,
+          children: 0,
+        };
+        if (parent) parent.children++;
+        nodes.push(l2);
+      }
+      if (n === 1 || n === lastL3Num + 1) {
+        const parent = (l2 ?? l1) as Node | null;
+        if (parent) parent.children++;
+        const node: Node = {
+          level: 3,
+          num: n,
+          label: `${n}.`,
+          ref: parent ? `${parent.ref}.${n}` : String(n),
+          lines: [m[2]],
+          lastIsContinuation: false,
+          lead: [],
+          co: [],
+          category: parent ? headingOf(parent) : null,
+          children: 0,
+        };
+        nodes.push(node);
+        last = node;
+        lastL3Num = n;
+        return;
+      }
+    }
+    if ((m = UNIT_LINE.exec(line)) && last) {
+      (LEAD_LABEL.test(m[1]) ? last.lead : last.co).push(...splitUnits(m[2]));
+      last.lastIsContinuation = false;
+      return;
+    }
+    if (last) {
+      last.lines.push(line);
+      last.lastIsContinuation = true;
+    }
+  });
+  if (implicitGroups) warnings.push(`有 ${implicitGroups} 个（二）级标题无法识别（原文疑有乱码），已按编号重新从 1 开始推断分组。`);
+
+  const drafts: TaskDraft[] = [];
+  for (const node of nodes) {
+    const paren = takeUnitParen(node.lines.join('\n'));
+    if (paren) {
+      node.lead.push(...paren.lead);
+      node.co.push(...paren.co);
+      node.lines = paren.text.split('\n');
+    }
+  }
+  const annotated = nodes.some((n) => n.lead.length || n.co.length);
+  const tableRows = tableAt >= 0 ? readTable(rawLines.slice(tableAt + 1)) : [];
+  for (const node of nodes) {
+    const isTask = annotated ? node.lead.length > 0 || node.co.length > 0 : tableRows.length === 0 && node.level >= 2 && node.children === 0;
+    if (!isTask) continue;
+    const { title, content } = splitTitle(node.lines.filter((l) => l !== ''), false);
+    drafts.push(draft(node.ref, node.category, title, content, node.lead, node.co, planYear, planDate));
+  }
+  for (const row of tableRows) {
+    const stop = row.text.lastIndexOf('。');
+    const body = stop >= 0 ? row.text.slice(0, stop + 1) : row.text;
+    const units = stop >= 0 ? splitUnits(row.text.slice(stop + 1)) : [];
+    const { title, content } = splitTitle([body], true);
+    drafts.push(draft(`附表.${row.num}`, row.group, title, content, units.slice(0, 1), units.slice(1), planYear, planDate));
+  }
+  for (const d of drafts) {
+    if (/[?？\uFFFD]/.test(d.title)) {
+      d.warnings = [...(d.warnings ?? []), '标题含无法识别的字符（原文疑有乱码），请人工核对'];
+      warnings.push(`${d.ref}“${d.title}”：标题含无法识别的字符（原文疑有乱码），请人工核对。`);
+    }
+  }
+  return { title, planDate, planYear, tasks: drafts, reportingDates: reporting.dates, warnings };
+}
+
+/** A line that reads as a heading rather than a paragraph: short, not a finished sentence. */
+function isHeadingLike(line: string | undefined): boolean {
+  return !!line && line.length <= 40 && !/[。；：:]$/.test(line);
+}
+
+/** What is readable of a heading whose start was garbled ("?。ǘ﹦?新和加强事中事后监管"). */
+function stripGarble(line: string): string {
+  const i = Math.max(line.lastIndexOf('?'), line.lastIndexOf('\uFFFD'));
+  return (i >= 0 ? line.slice(i + 1) : line).replace(/^[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)/, '');
+}
+
+function headingOf(node: Node): string | null {
+  const first = node.lines.find((l) => l !== '');
+  if (!first) return null;
+  return splitTitle([first], false).title || null;
+}
+
+function draft(ref: string, category: string | null, title: string, content: string, lead: string[], co: string[], planYear: number | null, planDate: string | null): TaskDraft {
+  const deadlines = findDeadlines(content.includes(title) ? content : `${title}。${content}`, planYear, planDate);
+  return { ref, category, title, content: content || null, lead: dedupe(lead), co: dedupe(co).filter((u) => !lead.includes(u)), deadlines };
+}
+
+function dedupe(xs: string[]): string[] {
+  return [...new Set(xs)];
+}
