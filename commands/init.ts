@@ -12,6 +12,12 @@ export default class Init extends BaseCommand {
     region: Flags.string({ summary: '行政区划代码，6 位 (region code, GB/T 2260)' }),
     authority: Flags.string({ summary: '发证机关名称 (issuing authority)' }),
     'number-pattern': Flags.string({ summary: `许可证编号规则 (licence-number pattern), 默认 ${DEFAULT_NUMBER_PATTERN}` }),
+    'verify-url': Flags.string({ summary: '二维码中核验网址前缀，可不设 (verification URL prefix printed before the signed payload)' }),
+    'validity-years': Flags.integer({ summary: '许可证默认有效期（年），各项目均无有效期时采用 (default licence validity in years)', default: 5 }),
+    'key-file': Flags.string({
+      summary: '签名私钥文件路径；SQLite 默认放在数据库文件旁，PostgreSQL 默认放在 ~/.config/yiye/keys/ (private signing key file)',
+      env: 'YIYE_KEY_FILE',
+    }),
     force: Flags.boolean({ summary: '覆盖已有工作区的不同设置 (overwrite differing settings)' }),
     yes: Flags.boolean({ char: 'y', summary: '不询问，缺少的设置视为错误 (never prompt)' }),
   };
@@ -22,9 +28,21 @@ export default class Init extends BaseCommand {
     const regionCode = flags.region ?? (interactive ? await askText('行政区划代码（6 位，如 310115）', '310115') : '');
     const authorityName = flags.authority ?? (interactive ? await askText('发证机关名称', '') : '');
     const licenseNumberPattern = flags['number-pattern'] ?? DEFAULT_NUMBER_PATTERN;
-    const result = await initWorkspace(flags.db, { regionCode, authorityName, licenseNumberPattern }, { force: flags.force });
+    const result = await initWorkspace(
+      flags.db,
+      { regionCode, authorityName, licenseNumberPattern, verifyUrlPrefix: flags['verify-url'] ?? '', defaultValidityYears: flags['validity-years'] },
+      { force: flags.force, keyFile: flags['key-file'] },
+    );
     this.log(result.created ? `已创建工作区：${result.db}` : result.updated ? `已更新工作区设置：${result.db}` : `工作区已存在且设置相同，未作修改：${result.db}`);
     this.log(`  行政区划代码：${result.settings.regionCode}\n  发证机关：${result.settings.authorityName}\n  许可证编号规则：${result.settings.licenseNumberPattern}`);
+    const k = result.keys;
+    this.log(
+      k.created
+        ? `  已生成签名密钥 ${k.keyId}，私钥：${k.privateKeyFile}（仅本账户可读，请妥善备份）`
+        : k.privateKeyPresent
+          ? `  签名密钥 ${k.keyId}，私钥：${k.privateKeyFile}`
+          : `  签名密钥 ${k.keyId}：本机缺少私钥（${k.privateKeyFile}），只能核验、不能发证`,
+    );
     return result;
   }
 }

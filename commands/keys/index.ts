@@ -1,2 +1,6 @@
-/** The `keys` topic's commands, by oclif id (e.g. 'keys:generate'). */
-export const KEYS_COMMANDS = {};
+import KeysExportPublic from './export-public';
+
+/** The `keys` topic's commands, by oclif id. */
+export const KEYS_COMMANDS = {
+  'keys:export-public': KeysExportPublic,
+};

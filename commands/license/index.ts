@@ -1,2 +1,34 @@
-/** The `license` topic's commands, by oclif id (e.g. 'license:generate'). */
-export const LICENSE_COMMANDS = {};
+import LicenseIssue from './issue';
+import LicenseVerify from './verify';
+import LicenseShow from './show';
+import LicenseHistoryCommand from './history';
+import LicenseChange from './change';
+import LicenseRenew from './renew';
+import LicenseRevoke from './revoke';
+import LicenseCancel from './cancel';
+import LicenseWithdraw from './withdraw';
+import LicenseApply from './apply';
+import LicensePrint from './print';
+import LicenseExport from './export';
+import LicenseExpiring from './expiring';
+import LicenseRevocations from './revocations';
+import LicenseAllowCode from './allow-code';
+
+/** The `license` topic's commands, by oclif id. */
+export const LICENSE_COMMANDS = {
+  'license:issue': LicenseIssue,
+  'license:verify': LicenseVerify,
+  'license:show': LicenseShow,
+  'license:history': LicenseHistoryCommand,
+  'license:change': LicenseChange,
+  'license:renew': LicenseRenew,
+  'license:revoke': LicenseRevoke,
+  'license:cancel': LicenseCancel,
+  'license:withdraw': LicenseWithdraw,
+  'license:apply': LicenseApply,
+  'license:print': LicensePrint,
+  'license:export': LicenseExport,
+  'license:expiring': LicenseExpiring,
+  'license:revocations': LicenseRevocations,
+  'license:allow-code': LicenseAllowCode,
+};

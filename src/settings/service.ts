@@ -1,6 +1,8 @@
 import type { Db } from '../db';
 import { connect, isPostgresUrl, migrateLatest, migrationStatus, redact } from '../db';
 import { ConflictError, InputError } from '../cli/errors';
+import { createPrivateKeyFile, keyIdOf, loadPrivateKey, parsePublicKey, publicPem, resolveKeyFile } from '../license/keys';
+import fs from 'node:fs';
 
 /** Workspace settings chosen at `yiye init`. */
 export interface WorkspaceSettings {
@@ -10,15 +12,31 @@ export interface WorkspaceSettings {
   authorityName: string;
   /** Licence-number pattern: {region} {year} {industry} and {seq:N} (N-digit sequence). */
   licenseNumberPattern: string;
+  /** Printed before the signed payload in the QR code (e.g. https://…/verify?p=), '' for none. */
+  verifyUrlPrefix?: string;
+  /** How long a licence lasts when none of its items states an expiry. */
+  defaultValidityYears?: number;
 }
 
 export const DEFAULT_NUMBER_PATTERN = '{region}{year}{industry}{seq:6}';
+export const DEFAULT_VALIDITY_YEARS = 5;
 
 const KEYS: Record<keyof WorkspaceSettings, string> = {
   regionCode: 'region_code',
   authorityName: 'authority_name',
   licenseNumberPattern: 'license_number_pattern',
+  verifyUrlPrefix: 'license_verify_url',
+  defaultValidityYears: 'license_validity_years',
 };
+
+/** Settings keys of the workspace's public signing key (the private key is a file: src/license/keys.ts). */
+export const PUBLIC_KEY_SETTING = 'license_public_key';
+export const KEY_ID_SETTING = 'license_key_id';
+
+/** Optional settings filled with their defaults, so that comparing old and new settings is exact. */
+function withDefaults(s: WorkspaceSettings): Required<WorkspaceSettings> {
+  return { ...s, verifyUrlPrefix: s.verifyUrlPrefix ?? '', defaultValidityYears: s.defaultValidityYears ?? DEFAULT_VALIDITY_YEARS };
+}
 
 /** Checks settings before anything is written; each problem named in Chinese. */
 export function validateSettings(s: WorkspaceSettings): void {
@@ -29,16 +47,40 @@ export function validateSettings(s: WorkspaceSettings): void {
   const unknown = tokens.filter((t) => !/^\{(region|year|industry|seq:\d{1,2})\}$/.test(t));
   if (unknown.length) throw new InputError(`许可证编号规则“${pattern}”含有无法识别的占位符：${unknown.join('、')}。`, '可用占位符：{region} 区划代码、{year} 年份、{industry} 行业编码、{seq:6} 6 位流水号。');
   if (!tokens.some((t) => t.startsWith('{seq:'))) throw new InputError(`许可证编号规则“${pattern}”缺少流水号占位符 {seq:N}。`, `例如默认规则 ${DEFAULT_NUMBER_PATTERN}。`);
+  const years = s.defaultValidityYears ?? DEFAULT_VALIDITY_YEARS;
+  if (!Number.isInteger(years) || years < 1 || years > 30) throw new InputError(`许可证默认有效期“${years}”年不合理，应为 1–30 的整数。`, '用 --validity-years 指定，例如 --validity-years 5。');
+  const url = s.verifyUrlPrefix ?? '';
+  if (url && !/^https?:\/\/[^\s]+$/.test(url)) throw new InputError(`核验网址前缀“${url}”应以 http:// 或 https:// 开头且不含空格。`, '例如 --verify-url https://zwfw.example.gov.cn/yiye/verify?p=');
 }
 
-export async function readSettings(db: Db): Promise<WorkspaceSettings> {
-  const rows: Array<{ key: string; value: string }> = await db('settings').select();
+export async function readSettings(db: Db): Promise<Required<WorkspaceSettings>> {
+  const rows: Array<{ key: string; value: string }> = await db('settings').whereIn('key', Object.values(KEYS));
   const map = new Map(rows.map((r) => [r.key, r.value]));
   return {
     regionCode: map.get(KEYS.regionCode) ?? '',
     authorityName: map.get(KEYS.authorityName) ?? '',
     licenseNumberPattern: map.get(KEYS.licenseNumberPattern) ?? DEFAULT_NUMBER_PATTERN,
+    verifyUrlPrefix: map.get(KEYS.verifyUrlPrefix) ?? '',
+    defaultValidityYears: Number(map.get(KEYS.defaultValidityYears) ?? DEFAULT_VALIDITY_YEARS),
   };
+}
+
+/** The workspace's public key as stored at init (PEM) and its id, or null before keys exist. */
+export async function readPublicKey(db: Db): Promise<{ pem: string; keyId: string } | null> {
+  const rows: Array<{ key: string; value: string }> = await db('settings').whereIn('key', [PUBLIC_KEY_SETTING, KEY_ID_SETTING]);
+  const map = new Map(rows.map((r) => [r.key, r.value]));
+  const pem = map.get(PUBLIC_KEY_SETTING);
+  return pem ? { pem, keyId: map.get(KEY_ID_SETTING) ?? keyIdOf(parsePublicKey(pem)) } : null;
+}
+
+export interface KeyStatus {
+  keyId: string;
+  /** Where this machine keeps (or expects) the private key. */
+  privateKeyFile: string;
+  /** True when this init created the key pair. */
+  created: boolean;
+  /** False when the workspace has a key but this machine lacks its private half (it can verify, not sign). */
+  privateKeyPresent: boolean;
 }
 
 export interface InitResult {
@@ -47,7 +89,8 @@ export interface InitResult {
   created: boolean;
   updated: boolean;
   migrationsApplied: string[];
-  settings: WorkspaceSettings;
+  settings: Required<WorkspaceSettings>;
+  keys: KeyStatus;
 }
 
 /**
@@ -55,8 +98,9 @@ export interface InitResult {
  * settings changes nothing; different settings on an existing workspace are a conflict (exit 4)
  * unless `force` is given, because licence numbers already issued follow the old pattern.
  */
-export async function initWorkspace(target: string, settings: WorkspaceSettings, opts: { force?: boolean } = {}): Promise<InitResult> {
-  validateSettings(settings);
+export async function initWorkspace(target: string, given: WorkspaceSettings, opts: { force?: boolean; keyFile?: string } = {}): Promise<InitResult> {
+  validateSettings(given);
+  const settings = withDefaults(given);
   const db = connect(target);
   try {
     const before = await migrationStatus(db);
@@ -76,12 +120,41 @@ export async function initWorkspace(target: string, settings: WorkspaceSettings,
         }
       }
       for (const [k, key] of Object.entries(KEYS) as Array<[keyof WorkspaceSettings, string]>) {
-        await trx('settings').insert({ key, value: settings[k] }).onConflict('key').merge();
+        await trx('settings').insert({ key, value: String(settings[k]) }).onConflict('key').merge();
       }
       updated = !created;
     });
-    return { db: redact(target), dialect: isPostgresUrl(target) ? 'postgres' : 'sqlite', created, updated, migrationsApplied, settings };
+    const keys = await ensureKeys(db, resolveKeyFile(target, opts.keyFile));
+    return { db: redact(target), dialect: isPostgresUrl(target) ? 'postgres' : 'sqlite', created, updated, migrationsApplied, settings, keys };
   } finally {
     await db.destroy();
   }
+}
+
+/**
+ * Gives the workspace its Ed25519 key pair once: the private key to `keyFile` (0600), the public key
+ * to the settings. A key file already at that path (copied from the office's other machine, or left
+ * by an interrupted init) is adopted rather than replaced. On a workspace that already has a key, a
+ * missing private key is reported, not regenerated: a new key would orphan every licence signed so far.
+ */
+async function ensureKeys(db: Db, keyFile: string): Promise<KeyStatus> {
+  const existing = await readPublicKey(db);
+  if (existing) {
+    if (!fs.existsSync(keyFile)) return { keyId: existing.keyId, privateKeyFile: keyFile, created: false, privateKeyPresent: false };
+    const loaded = loadPrivateKey(keyFile);
+    if (loaded.keyId !== existing.keyId) {
+      throw new ConflictError(
+        `私钥文件“${keyFile}”与工作区登记的公钥（${existing.keyId}）不匹配。`,
+        '请使用本工作区初始化时生成的私钥文件（--key-file 或 YIYE_KEY_FILE 指定其路径）。',
+      );
+    }
+    return { keyId: existing.keyId, privateKeyFile: keyFile, created: false, privateKeyPresent: true };
+  }
+  const adopted = fs.existsSync(keyFile);
+  const key = adopted ? loadPrivateKey(keyFile) : createPrivateKeyFile(keyFile);
+  await db.transaction(async (trx) => {
+    await trx('settings').insert({ key: PUBLIC_KEY_SETTING, value: publicPem(key.publicKey) }).onConflict('key').merge();
+    await trx('settings').insert({ key: KEY_ID_SETTING, value: key.keyId }).onConflict('key').merge();
+  });
+  return { keyId: key.keyId, privateKeyFile: keyFile, created: !adopted, privateKeyPresent: true };
 }

@@ -57,6 +57,8 @@ export default async function globalSetup(): Promise<void> {
   const state: TestRunState = { runDir };
   (globalThis as Record<string, unknown>)[STATE_KEY] = state;
   process.env.YIYE_TEST_TMP = runDir;
+  // Key files for PostgreSQL workspaces default to ~/.config/yiye/keys: keep tests out of the home folder.
+  process.env.XDG_CONFIG_HOME = path.join(runDir, 'config');
   try {
     await setupPostgres(state);
   } catch (e) {

@@ -1,0 +1,27 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../../src/cli/base';
+import { printLicenses, type PrintResult } from '../../src/license/print';
+import { dateFlag } from '../../src/license/util';
+
+export default class LicensePrint extends BaseCommand {
+  static override summary = '生成可打印的许可证（A4 HTML，含二维码） (print licences as self-contained A4 HTML)';
+  static override description = '每张许可证一页 HTML，载明许可证编号、经营者名称、统一社会信用代码、法定代表人（负责人）、行业类别、经营场所、许可项目、发证机关、制证日期和有效期，二维码为内嵌 SVG；任何浏览器可直接打印。';
+  static override examples = ['<%= config.bin %> license print 3101152026PD-01000001 --out 打印/', '<%= config.bin %> license print --batch 3 --out 打印/2026-03-15/'];
+  static override strict = false;
+  static override args = { numbers: Args.string({ description: '许可证编号，可多个 (licence numbers)' }) };
+  static override flags = {
+    batch: Flags.integer({ summary: '打印该发证批次的全部许可证 (every licence of a batch)' }),
+    out: Flags.string({ summary: '输出目录 (output folder)', required: true }),
+    date: Flags.string({ summary: '按此日期判断是否过期，默认今天 (as-of date)' }),
+  };
+
+  async run(): Promise<PrintResult> {
+    const { argv, flags } = await this.parse(LicensePrint);
+    const asOf = dateFlag(flags.date);
+    return this.withDb(flags.db, async (db) => {
+      const r = await printLicenses(db, { numbers: argv as string[], batch: flags.batch, outDir: flags.out, asOf });
+      this.log(`已生成 ${r.files.length} 张许可证：${r.outDir}`);
+      return r;
+    });
+  }
+}

@@ -1,0 +1,27 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../../src/cli/base';
+import { applyOperation, type OperationResult } from '../../src/license/service';
+import { formatOperation } from '../../src/license/format';
+import { dateFlag } from '../../src/license/util';
+
+export default class LicenseWithdraw extends BaseCommand {
+  static override summary = '吊销许可证 (withdraw a licence as a penalty)';
+  static override description = '吊销后许可证留档备查，核验结果为“已吊销”，不能再变更或延续；已撤销、注销、吊销的许可证不能再吊销（退出码 4）。';
+  static override examples = ['<%= config.bin %> license withdraw 3101152026PD-01000001 --reason 依法吊销'];
+  static override args = { number: Args.string({ description: '许可证编号 (licence number)', required: true }) };
+  static override flags = {
+    reason: Flags.string({ summary: '吊销原因 (reason)', required: true }),
+    date: Flags.string({ summary: '吊销日期，默认今天 (date)' }),
+    actor: Flags.string({ summary: '经办人 (who)' }),
+  };
+
+  async run(): Promise<OperationResult> {
+    const { args, flags } = await this.parse(LicenseWithdraw);
+    const date = dateFlag(flags.date);
+    return this.withDb(flags.db, async (db) => {
+      const r = await applyOperation(db, { number: args.number, kind: 'withdraw', reason: flags.reason }, { date, actor: flags.actor });
+      this.log(formatOperation(r));
+      return r;
+    });
+  }
+}

@@ -1,0 +1,404 @@
+/**
+ * The licence's life after issue (seed 001 四(三)): when a permit behind it changes, is renewed,
+ * lapses, is revoked or cancelled, the window changes or reissues the combined licence free of
+ * charge. A change or renewal is a new version with the same number (换发新证) that supersedes the
+ * old one; revocation (撤销), cancellation (注销) and withdrawal (吊销) end the licence, which stays
+ * on record. Every step is an event in the append-only log.
+ */
+import type { Knex } from 'knex';
+import type { Db } from '../db';
+import { nowIso } from '../db';
+import { ConflictError, InputError, NotFoundError, YiyeError } from '../cli/errors';
+import { cellText, splitList } from '../text/normalize';
+import { parseDateValue } from '../text/dates';
+import { isCellError } from '../io/types';
+import { CatalogIndex, createBatch, finishBatch, itemsOf, premisesKey, type ItemRow, type LicenseRow, type VersionRow } from './store';
+import { openSigner, type Signer } from './signer';
+import { fieldError, readTable, type TableRow } from './table';
+import { EVENT_LABEL, STATUS_LABEL, type BatchRowError, type LicenseEventKind, type LicenseStatus } from './types';
+import { defaultActor, withWriteRetry } from './util';
+
+export type OperationKind = Exclude<LicenseEventKind, 'issue'>;
+
+export interface ItemChange {
+  name: string;
+  permitNo?: string | null;
+  validUntil?: string | null;
+}
+
+export interface Operation {
+  number: string;
+  kind: OperationKind;
+  holderName?: string;
+  legalRep?: string;
+  premises?: string;
+  addItems?: ItemChange[];
+  removeItems?: string[];
+  /** renew: the new 有效期至 */
+  until?: string;
+  reason?: string;
+}
+
+export interface OperationResult {
+  number: string;
+  event: OperationKind;
+  eventLabel: string;
+  /** The version now current (a new one after change and renew). */
+  version: number;
+  status: LicenseStatus;
+  validUntil: string;
+  /** The new version's signed QR text (change and renew). */
+  payload?: string;
+}
+
+interface Source {
+  batchId: number;
+  file?: string;
+  sheet?: string;
+  row?: number;
+  sha256?: string;
+}
+
+interface OpContext {
+  date: string;
+  actor: string;
+  catalog: CatalogIndex;
+  signer: Signer | null;
+  source: Source;
+}
+
+const ENDED: LicenseStatus[] = ['revoked', 'cancelled', 'withdrawn'];
+
+/** A transition the licence's state forbids: exit 4, whatever the batch. */
+export class IllegalTransition extends ConflictError {}
+
+function illegal(lic: LicenseRow, kind: OperationKind): never {
+  throw new IllegalTransition(
+    `许可证 ${lic.number} 已于 ${lic.status_date ?? '此前'} ${STATUS_LABEL[lic.status]}，不能再${EVENT_LABEL[kind]}。`,
+    lic.status === 'cancelled' || lic.status === 'revoked' || lic.status === 'withdrawn'
+      ? '已终止的许可证仅留档备查；经营者如需继续经营，应重新申请发证（yiye license issue）。'
+      : '请先运行 `yiye license history <编号>` 查看该证的状态。',
+  );
+}
+
+/** Applies one operation inside `trx`; throws a typed error (and writes nothing) when it cannot. */
+async function applyOne(trx: Knex.Transaction, op: Operation, ctx: OpContext): Promise<OperationResult> {
+  const lic = (await trx('licenses').where({ number: op.number.trim() }).first()) as LicenseRow | undefined;
+  if (!lic) throw new NotFoundError(`没有编号为“${op.number}”的行业综合许可证。`, '请核对许可证编号；`yiye license export 台账.xlsx` 可导出全部许可证。');
+  if (ENDED.includes(lic.status)) illegal(lic, op.kind);
+  const expired = lic.valid_until < ctx.date;
+
+  if (op.kind === 'revoke' || op.kind === 'cancel' || op.kind === 'withdraw') {
+    if (!op.reason?.trim()) throw new InputError(`${EVENT_LABEL[op.kind]}许可证须写明原因。`, '用 --reason 说明原因，例如 --reason "经营者申请注销"。');
+    const status: LicenseStatus = op.kind === 'revoke' ? 'revoked' : op.kind === 'cancel' ? 'cancelled' : 'withdrawn';
+    await trx('licenses').where({ id: lic.id }).update({ status, status_date: ctx.date, status_reason: op.reason.trim(), updated_at: nowIso() });
+    await logEvent(trx, lic.id, lic.current_version, op.kind, ctx, op.reason.trim(), { from: lic.status, to: status });
+    return { number: lic.number, event: op.kind, eventLabel: EVENT_LABEL[op.kind], version: lic.current_version, status, validUntil: lic.valid_until };
+  }
+
+  if (op.kind === 'change' && expired) {
+    throw new IllegalTransition(`许可证 ${lic.number} 已于 ${lic.valid_until} 到期失效，不能变更。`, '请先延续（yiye license renew <编号> --until 日期），再办理变更。');
+  }
+  const current = (await trx('license_versions').where({ license_id: lic.id, version: lic.current_version }).first()) as VersionRow;
+  const items = (await itemsOf(trx, [current.id])).get(current.id) ?? [];
+  const industry = ctx.catalog.industryById(lic.industry_id);
+  const next = { holderName: current.holder_name, legalRep: current.legal_rep, premises: current.premises, items: items.map((i) => ({ ...i })) as Array<Omit<ItemRow, 'version_id'>>, validUntil: lic.valid_until };
+  const changes: Record<string, unknown> = {};
+  const listChange = (key: string, name: string) => ((changes[key] as string[] | undefined) ?? (changes[key] = [] as string[]) as string[]).push(name);
+
+  if (op.kind === 'change') {
+    const set = (key: 'holderName' | 'legalRep' | 'premises', value: string | undefined, label: string) => {
+      const v = value?.trim();
+      if (!v || v === next[key]) return;
+      changes[label] = { from: next[key], to: v };
+      next[key] = v;
+    };
+    set('holderName', op.holderName, '经营者名称');
+    set('legalRep', op.legalRep, '法定代表人（负责人）');
+    set('premises', op.premises, '经营场所');
+    for (const name of op.removeItems ?? []) {
+      const m = ctx.catalog.matter(name);
+      const at = m ? next.items.findIndex((i) => i.matter_id === m.id) : -1;
+      if (!m || at < 0) throw new InputError(`许可证 ${lic.number} 未载有许可项目“${name}”，无法减少。`, '请运行 `yiye license show <编号>` 查看该证的许可项目。');
+      if (industry.links.get(m.id)?.mandatory) throw new InputError(`“${m.name}”是行业“${industry.name}”的必办事项，不能从许可证中减少。`, '如经营者不再具备该许可，应注销整张许可证（yiye license cancel）。');
+      next.items.splice(at, 1);
+      listChange('减少许可项目', m.name);
+    }
+    for (const add of op.addItems ?? []) {
+      const m = ctx.catalog.matter(add.name);
+      if (!m) throw new InputError(`许可事项目录中没有“${add.name}”。`, '运行 `yiye catalog list matters --industry <行业>` 查看该行业的事项。');
+      if (!industry.links.has(m.id)) throw new InputError(`“${m.name}”不属于行业“${industry.name}”的许可事项。`, '运行 `yiye catalog show <行业>` 查看该行业的事项。');
+      if (next.items.some((i) => i.matter_id === m.id)) throw new InputError(`许可证 ${lic.number} 已载有“${m.name}”。`, '无需重复增加。');
+      if (add.validUntil && add.validUntil < ctx.date) throw new InputError(`“${m.name}”的有效期至 ${add.validUntil} 早于 ${ctx.date}，该许可已过期。`, '请核对单项许可的有效期。');
+      next.items.push({ matter_id: m.id, seq: next.items.length, permit_no: add.permitNo ?? null, valid_until: add.validUntil ?? null });
+      listChange('增加许可项目', m.name);
+    }
+    if (Object.keys(changes).length === 0) throw new InputError(`许可证 ${lic.number} 没有需要变更的内容。`, '用 --holder、--legal-rep、--premises、--add-item、--remove-item 指明变更内容。');
+    const ends = next.items.map((i) => i.valid_until).filter((x): x is string => !!x).sort();
+    if (ends.length) next.validUntil = ends[0];
+    if (changes['经营场所']) {
+      const other = (await trx('licenses').where({ uscc: lic.uscc, industry_id: lic.industry_id, premises_key: premisesKey(next.premises), status: 'valid' }).whereNot({ id: lic.id }).first()) as LicenseRow | undefined;
+      if (other) throw new ConflictError(`该经营者在“${next.premises}”已持有有效的“${industry.name}”许可证 ${other.number}。`, '同一经营场所同一行业只能持有一张有效许可证。');
+    }
+  } else {
+    // renew
+    const until = op.until;
+    if (!until) throw new InputError('延续须给出新的有效期至。', '用 --until YYYY-MM-DD 指定。');
+    if (until <= lic.valid_until) throw new InputError(`延续后的有效期至 ${until} 应晚于现有效期至 ${lic.valid_until}。`, '请核对延续日期。');
+    if (until <= ctx.date) throw new InputError(`延续后的有效期至 ${until} 应晚于办理日期 ${ctx.date}。`, '请核对延续日期。');
+    changes['有效期至'] = { from: lic.valid_until, to: until };
+    // The permits behind the licence are renewed in the same act: none may end before the licence.
+    for (const i of next.items) if (i.valid_until && i.valid_until < until) i.valid_until = until;
+    next.validUntil = until;
+  }
+
+  if (!ctx.signer) throw new Error('signer required for change and renew');
+  const version = lic.current_version + 1;
+  const signed = ctx.signer.sign({
+    n: lic.number,
+    v: version,
+    h: next.holderName,
+    c: lic.uscc,
+    i: industry.name,
+    m: next.items.map((i) => ctx.catalog.matters.get(i.matter_id)?.code ?? ctx.catalog.matters.get(i.matter_id)?.name ?? String(i.matter_id)),
+    d: ctx.date,
+    u: next.validUntil,
+  });
+  const now = nowIso();
+  await trx('license_versions').where({ id: current.id }).update({ superseded_at: ctx.date });
+  const [row] = await trx('license_versions')
+    .insert({
+      license_id: lic.id,
+      version,
+      holder_name: next.holderName,
+      uscc: lic.uscc,
+      legal_rep: next.legalRep,
+      industry_id: lic.industry_id,
+      premises: next.premises,
+      authority_name: ctx.signer.authorityName,
+      issue_date: ctx.date,
+      valid_until: next.validUntil,
+      superseded_at: null,
+      payload: signed.text,
+      signature: signed.signature,
+      key_id: ctx.signer.keyId,
+      batch_id: ctx.source.batchId,
+      created_at: now,
+    })
+    .returning('id');
+  const versionId = typeof row === 'object' ? (row as { id: number }).id : (row as number);
+  if (next.items.length) await trx('license_items').insert(next.items.map((i, seq) => ({ version_id: versionId, matter_id: i.matter_id, seq, permit_no: i.permit_no, valid_until: i.valid_until })));
+  await trx('licenses').where({ id: lic.id }).update({
+    current_version: version,
+    holder_name: next.holderName,
+    premises: next.premises,
+    premises_key: premisesKey(next.premises),
+    valid_until: next.validUntil,
+    updated_at: now,
+  });
+  await logEvent(trx, lic.id, version, op.kind, ctx, op.reason?.trim() || null, changes);
+  return { number: lic.number, event: op.kind, eventLabel: EVENT_LABEL[op.kind], version, status: 'valid', validUntil: next.validUntil, payload: signed.text };
+}
+
+async function logEvent(trx: Knex.Transaction, licenseId: number, version: number, event: OperationKind, ctx: OpContext, reason: string | null, details: Record<string, unknown>): Promise<void> {
+  await trx('license_events').insert({
+    license_id: licenseId,
+    version,
+    event,
+    event_date: ctx.date,
+    actor: ctx.actor,
+    at: nowIso(),
+    reason,
+    details: JSON.stringify(details),
+    batch_id: ctx.source.batchId,
+    file_name: ctx.source.file ?? null,
+    sheet: ctx.source.sheet ?? null,
+    row_number: ctx.source.row ?? null,
+    file_sha256: ctx.source.sha256 ?? null,
+  });
+}
+
+export interface LifecycleOptions {
+  date: string;
+  actor?: string;
+  /** Needed for change and renew (they sign a new version). */
+  keyFile?: string;
+}
+
+/**
+ * One lifecycle operation (the `change`, `renew`, `revoke`, `cancel`, `withdraw` commands). An
+ * unknown number is exit 3, a bad change exit 3, a transition the licence's state forbids exit 4.
+ */
+export async function applyOperation(db: Db, op: Operation, opts: LifecycleOptions): Promise<OperationResult> {
+  const catalog = await CatalogIndex.load(db);
+  const signer = op.kind === 'change' || op.kind === 'renew' ? await openSigner(db, opts.keyFile ?? '') : null;
+  const actor = opts.actor ?? defaultActor();
+  return withWriteRetry(() =>
+    db.transaction(async (trx) => {
+      const batchId = await createBatch(trx, 'command', actor); // first statement a write: SQLite's lock
+      const res = await applyOne(trx, op, { date: opts.date, actor, catalog, signer, source: { batchId } });
+      await finishBatch(trx, batchId, { [op.kind]: 1 });
+      return res;
+    }),
+  );
+}
+
+export const APPLY_FIELDS = {
+  number: ['许可证编号', '许可证号', '证号'],
+  operation: ['操作', '操作类型', '办理类型', '业务类型', '事项类型'],
+  holderName: ['经营者名称', '新经营者名称', '变更后经营者名称'],
+  legalRep: ['法定代表人（负责人）', '法定代表人/负责人', '法定代表人', '负责人', '新法定代表人'],
+  premises: ['经营场所', '新经营场所', '变更后经营场所'],
+  addItems: ['增加许可项目', '增加项目', '新增许可项目', '增项'],
+  removeItems: ['减少许可项目', '减少项目', '删除许可项目', '减项'],
+  permitNos: ['单项许可证号', '新增项目许可证号'],
+  itemExpiry: ['有效期至', '新增项目有效期至'],
+  until: ['延续至', '延续后有效期至', '新有效期至'],
+  reason: ['原因', '理由', '办理原因', '备注'],
+} as const;
+export type ApplyField = keyof typeof APPLY_FIELDS;
+
+const OPERATION_WORDS: Array<[RegExp, OperationKind]> = [
+  [/^(变更|换证|变更换证|换发)$/, 'change'],
+  [/^(延续|延期|续期|延续换证)$/, 'renew'],
+  [/^撤销$/, 'revoke'],
+  [/^注销$/, 'cancel'],
+  [/^吊销$/, 'withdraw'],
+];
+
+export interface ApplyRowResult {
+  row: number;
+  sheet: string;
+  number: string;
+  event: OperationKind;
+  version: number;
+  status: LicenseStatus;
+}
+
+export interface ApplyResult {
+  file: string;
+  applied: ApplyRowResult[];
+  /** Rows this file applied on an earlier run: not applied twice. */
+  existing: Array<{ row: number; sheet: string; number: string }>;
+  rejected: BatchRowError[];
+  dryRun: boolean;
+  committed: boolean;
+}
+
+class Rollback extends Error {}
+
+function parseOperation(r: TableRow<ApplyField>, errors: BatchRowError[]): Operation | null {
+  const before = errors.length;
+  const text = (f: ApplyField) => {
+    const v = r.get(f);
+    return isCellError(v) ? null : cellText(v);
+  };
+  const number = text('number');
+  if (!number) errors.push(fieldError(r, 'number', '许可证编号不能为空。'));
+  const word = (text('operation') ?? '').replace(/\s/g, '');
+  const kind = OPERATION_WORDS.find(([re]) => re.test(word))?.[1];
+  if (!kind) errors.push(fieldError(r, 'operation', word ? `无法识别的操作“${word}”，应为 变更、延续、撤销、注销 或 吊销。` : '操作不能为空（变更、延续、撤销、注销 或 吊销）。'));
+  let until: string | undefined;
+  if (kind === 'renew') {
+    const v = r.get('until');
+    until = parseDateValue(v) ?? undefined;
+    if (!until) errors.push(fieldError(r, 'until', cellText(v) ? `“${cellText(v)}”不是有效日期。` : '延续须填写延续至日期。'));
+  }
+  const adds = splitList(text('addItems'));
+  const permitNos = (text('permitNos') ?? '').split(/[\n；;，,、]+/).map((x) => x.trim()).filter(Boolean);
+  const expiries = (text('itemExpiry') ?? '').split(/[\n；;，,、]+/).map((x) => x.trim()).filter(Boolean);
+  if (permitNos.length && permitNos.length !== adds.length) errors.push(fieldError(r, 'permitNos', '单项许可证号应与增加许可项目一一对应。'));
+  if (expiries.length && expiries.length !== adds.length) errors.push(fieldError(r, 'itemExpiry', '有效期至应与增加许可项目一一对应。'));
+  const addItems: ItemChange[] = adds.map((name, i) => {
+    const validUntil = expiries.length === adds.length ? parseDateValue(expiries[i]) : null;
+    if (expiries.length === adds.length && !validUntil) errors.push(fieldError(r, 'itemExpiry', `“${expiries[i]}”不是有效日期。`));
+    return { name, permitNo: permitNos[i] ?? null, validUntil };
+  });
+  if (errors.length > before || !kind || !number) return null;
+  return {
+    number,
+    kind,
+    holderName: text('holderName') ?? undefined,
+    legalRep: text('legalRep') ?? undefined,
+    premises: text('premises') ?? undefined,
+    addItems,
+    removeItems: splitList(text('removeItems')),
+    until,
+    reason: text('reason') ?? undefined,
+  };
+}
+
+/**
+ * `license apply <file>`: a batch of lifecycle operations, one per row, applied in row order in one
+ * transaction. All-or-nothing by default (exit 3, or 4 when every rejected row is an illegal
+ * transition); `skipInvalid` applies the good rows. Re-running the same file applies nothing twice:
+ * each applied row is remembered by the file's SHA-256, sheet and row.
+ */
+export async function applyBatch(db: Db, file: string, opts: LifecycleOptions & { dryRun?: boolean; skipInvalid?: boolean }): Promise<ApplyResult> {
+  const table = await readTable(file, APPLY_FIELDS, { what: '许可证变更/延续/撤销/注销', minFields: 2 });
+  const catalog = await CatalogIndex.load(db);
+  const actor = opts.actor ?? defaultActor();
+  const parsed = table.rows.map((r) => ({ r, errors: [] as BatchRowError[], op: null as Operation | null }));
+  for (const p of parsed) p.op = parseOperation(p.r, p.errors);
+  const needsSigner = parsed.some((p) => p.op && (p.op.kind === 'change' || p.op.kind === 'renew'));
+  const signer = needsSigner && !opts.dryRun ? await openSigner(db, opts.keyFile ?? '') : null;
+
+  let result!: ApplyResult;
+  let onlyIllegal = true;
+  await withWriteRetry(async () => {
+    onlyIllegal = true;
+    try {
+      await db.transaction(async (trx) => {
+        const batchId = await createBatch(trx, 'apply', actor, { name: table.file, sha256: table.sha256 });
+        const done = new Set(
+          ((await trx('license_events').where({ file_sha256: table.sha256 }).select('sheet', 'row_number')) as Array<{ sheet: string; row_number: number }>).map((e) => `${e.sheet}\u0000${e.row_number}`),
+        );
+        result = { file: table.file, applied: [], existing: [], rejected: [], dryRun: !!opts.dryRun, committed: false };
+        for (const p of parsed) {
+          if (!p.op) {
+            result.rejected.push(...p.errors);
+            onlyIllegal = false;
+            continue;
+          }
+          if (done.has(`${p.r.sheet}\u0000${p.r.row}`)) {
+            result.existing.push({ row: p.r.row, sheet: p.r.sheet, number: p.op.number });
+            continue;
+          }
+          const op = p.op;
+          try {
+            // a savepoint per row: a row that fails leaves the others' work intact (PostgreSQL aborts the whole transaction otherwise)
+            const res = await trx.transaction((sp) =>
+              applyOne(sp, op, { date: opts.date, actor, catalog, signer: signer ?? dryRunSigner(), source: { batchId, file: table.file, sheet: p.r.sheet, row: p.r.row, sha256: table.sha256 } }),
+            );
+            result.applied.push({ row: p.r.row, sheet: p.r.sheet, number: res.number, event: res.event, version: res.version, status: res.status });
+          } catch (err) {
+            if (!(err instanceof YiyeError)) throw err;
+            if (!(err instanceof IllegalTransition)) onlyIllegal = false;
+            const field: ApplyField | '' = err instanceof NotFoundError ? 'number' : err instanceof IllegalTransition ? 'operation' : '';
+            result.rejected.push(fieldError(p.r, field, err.message));
+          }
+        }
+        const commit = !opts.dryRun && (result.rejected.length === 0 || !!opts.skipInvalid);
+        if (!commit) throw new Rollback();
+        await finishBatch(trx, batchId, { applied: result.applied.length, existing: result.existing.length, rejected: result.rejected.length });
+        result.committed = true;
+      });
+    } catch (err) {
+      if (!(err instanceof Rollback)) throw err;
+    }
+  });
+  if (result.rejected.length && !opts.skipInvalid && !opts.dryRun) {
+    const first = result.rejected[0];
+    const message = `变更批次被拒绝：${result.rejected.length} 处错误，未作任何修改。首个错误：工作表“${first.sheet}”第 ${first.row} 行${first.column ? `“${first.column}”` : ''}：${first.message}`;
+    const hint = '改正后用同一文件重新运行；或加 --skip-invalid 只办理无误的行。';
+    const details = { applied: [], existing: result.existing, rejected: result.rejected };
+    if (onlyIllegal) throw new ConflictError(message, hint, details);
+    throw new InputError(message, hint, details);
+  }
+  return result;
+}
+
+/** A dry run validates changes and renewals without a private key: what it "signs" is discarded. */
+function dryRunSigner(): Signer {
+  return { keyId: 'dry-run', authorityName: '', sign: () => ({ text: '', signature: '' }), signMany: async (ps) => ps.map(() => ({ text: '', signature: '' })), signBytes: () => '' };
+}

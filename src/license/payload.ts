@@ -1,0 +1,103 @@
+/**
+ * The signed payload printed as the licence's QR code (一码监管):
+ *
+ *   [verification URL prefix]YY1.<base64url(JSON)>.<base64url(Ed25519 signature)>
+ *
+ * The signature covers everything before the last dot — the prefix included, so a QR code cannot be
+ * re-pointed at another site — and both base64url parts must be in canonical form, so that every
+ * altered byte of the text is rejected (a non-canonical last character can decode to the same bytes).
+ */
+import crypto, { type KeyObject } from 'node:crypto';
+
+export const PAYLOAD_TAG = 'YY1.';
+
+/** What a licence version's QR code states, in short keys to keep the code small. */
+export interface LicensePayload {
+  /** 许可证编号 */
+  n: string;
+  /** version (换发新证 increments it) */
+  v: number;
+  /** 经营者名称 */
+  h: string;
+  /** 统一社会信用代码 */
+  c: string;
+  /** 行业类别 (industry name) */
+  i: string;
+  /** 许可项目: matter codes (names when a matter has no code) */
+  m: string[];
+  /** 制证日期 (YYYY-MM-DD) */
+  d: string;
+  /** 有效期至 (YYYY-MM-DD) */
+  u: string;
+  /** 发证机关 */
+  a: string;
+  /** signing key id */
+  k: string;
+}
+
+const B64URL = /^[A-Za-z0-9_-]+$/;
+
+/** The signed part of the QR text: the prefix, the tag and the encoded payload. */
+export function payloadMessage(p: LicensePayload, prefix = ''): string {
+  // Fixed key order: the same licence always gives the same text.
+  const json = JSON.stringify({ n: p.n, v: p.v, h: p.h, c: p.c, i: p.i, m: p.m, d: p.d, u: p.u, a: p.a, k: p.k });
+  return `${prefix}${PAYLOAD_TAG}${Buffer.from(json, 'utf8').toString('base64url')}`;
+}
+
+/** Builds and signs the QR text of one licence version. */
+export function signPayload(p: LicensePayload, privateKey: KeyObject, prefix = ''): { text: string; signature: string } {
+  const message = payloadMessage(p, prefix);
+  const signature = crypto.sign(null, Buffer.from(message, 'utf8'), privateKey).toString('base64url');
+  return { text: `${message}.${signature}`, signature };
+}
+
+export type DecodeResult =
+  | { ok: true; payload: LicensePayload; message: string; signature: Buffer; prefix: string }
+  | { ok: false; reason: string };
+
+/**
+ * Whether a string is meant as a QR text rather than a licence number: it carries the tag, or is far
+ * longer than any number (a QR text with a damaged tag must be judged forged, not looked up).
+ */
+export function looksLikePayload(text: string): boolean {
+  return text.includes(PAYLOAD_TAG) || text.length > 64;
+}
+
+/** Splits and decodes a QR text without checking the signature. */
+export function decodePayload(text: string): DecodeResult {
+  const tagAt = text.lastIndexOf(PAYLOAD_TAG);
+  if (tagAt < 0) return { ok: false, reason: '不是 yiye 行业综合许可证二维码内容。' };
+  const rest = text.slice(tagAt + PAYLOAD_TAG.length);
+  const parts = rest.split('.');
+  if (parts.length !== 2) return { ok: false, reason: '二维码内容格式不正确。' };
+  const [body, sig] = parts;
+  if (!B64URL.test(body) || !B64URL.test(sig)) return { ok: false, reason: '二维码内容含有非法字符。' };
+  const bodyBytes = Buffer.from(body, 'base64url');
+  const sigBytes = Buffer.from(sig, 'base64url');
+  if (bodyBytes.toString('base64url') !== body || sigBytes.toString('base64url') !== sig || sigBytes.length !== 64) {
+    return { ok: false, reason: '二维码内容编码不规范，已被改动。' };
+  }
+  let payload: LicensePayload;
+  try {
+    payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bodyBytes)) as LicensePayload;
+  } catch {
+    return { ok: false, reason: '二维码内容无法解析，已被改动。' };
+  }
+  if (typeof payload !== 'object' || payload === null || typeof payload.n !== 'string' || typeof payload.v !== 'number' || !Array.isArray(payload.m)) {
+    return { ok: false, reason: '二维码内容缺少必要字段。' };
+  }
+  return { ok: true, payload, message: text.slice(0, text.length - sig.length - 1), signature: sigBytes, prefix: text.slice(0, tagAt) };
+}
+
+/** Decodes and checks the signature with `publicKey`. */
+export function verifyPayloadSignature(text: string, publicKey: KeyObject): DecodeResult {
+  const d = decodePayload(text);
+  if (!d.ok) return d;
+  let good = false;
+  try {
+    good = crypto.verify(null, Buffer.from(d.message, 'utf8'), publicKey, d.signature);
+  } catch {
+    good = false;
+  }
+  return good ? d : { ok: false, reason: '签名无效：内容被改动，或并非本发证机关签发。' };
+}

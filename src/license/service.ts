@@ -1,0 +1,437 @@
+/**
+ * Reading licences back: show, history, verify, the register export, the renewal run (expiring),
+ * the signed revocation list, the public key, and accepted code exceptions. Issuance is in issue.ts,
+ * the lifecycle in lifecycle.ts, printing in print.ts.
+ */
+import crypto, { type KeyObject } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../db';
+import { nowIso, SQLITE_CHUNK } from '../db';
+import { ConflictError, InputError, NotFoundError, UsageError } from '../cli/errors';
+import { writeTable } from '../io/write';
+import type { CellValue } from '../io/types';
+import { readPublicKey, readSettings } from '../settings/service';
+import { findIndustry } from '../catalog/service';
+import { keyIdOf, parsePublicKey } from './keys';
+import { decodePayload, looksLikePayload, verifyPayloadSignature, type LicensePayload } from './payload';
+import { openSigner, workspacePublicKey } from './signer';
+import { CatalogIndex, eventToDomain, itemsOf, licenseByNumber, loadLicenses, versionToDomain, effectiveStatus, type EventRow, type LicenseRow, type VersionRow } from './store';
+import { STATUS_LABEL, type License, type LicenseEvent, type LicenseStatus, type LicenseVersion } from './types';
+import { addDays } from './util';
+import { validateUscc } from './uscc';
+
+export { issueLicenses } from './issue';
+export type { IssueResult } from './issue';
+export { applyOperation, applyBatch } from './lifecycle';
+export type { OperationResult, ApplyResult } from './lifecycle';
+
+async function mustFind(db: Db, number: string): Promise<LicenseRow> {
+  const lic = await licenseByNumber(db, number);
+  if (!lic) throw new NotFoundError(`没有编号为“${number}”的行业综合许可证。`, '请核对许可证编号；`yiye license export 台账.xlsx` 可导出全部许可证。');
+  return lic;
+}
+
+/** A licence with its current version and items; `asOf` decides whether it counts as expired. */
+export async function showLicense(db: Db, number: string, asOf: string): Promise<License> {
+  const lic = await mustFind(db, number);
+  const [full] = await loadLicenses(db, [lic], await CatalogIndex.load(db), asOf);
+  return full;
+}
+
+export interface LicenseHistory {
+  number: string;
+  status: LicenseStatus;
+  statusLabel: string;
+  versions: LicenseVersion[];
+  events: LicenseEvent[];
+}
+
+/** Every version (oldest first) and every event with actor, time, reason and source file/row. */
+export async function licenseHistory(db: Db, number: string): Promise<LicenseHistory> {
+  const lic = await mustFind(db, number);
+  const catalog = await CatalogIndex.load(db);
+  const versions = (await db('license_versions').where({ license_id: lic.id }).orderBy('version')) as VersionRow[];
+  const items = await itemsOf(db, versions.map((v) => v.id));
+  const events = (await db('license_events').where({ license_id: lic.id }).orderBy('id')) as EventRow[];
+  return {
+    number: lic.number,
+    status: lic.status,
+    statusLabel: STATUS_LABEL[lic.status],
+    versions: versions.map((v) => versionToDomain(v, items.get(v.id) ?? [], catalog)),
+    events: events.map(eventToDomain),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verification
+// ---------------------------------------------------------------------------------------------
+
+export type VerifyStatus = 'valid' | 'revoked' | 'cancelled' | 'expired' | 'withdrawn' | 'superseded' | 'forged' | 'unknown';
+
+export const VERIFY_LABEL: Record<VerifyStatus, string> = {
+  valid: '有效',
+  revoked: '已撤销',
+  cancelled: '已注销',
+  expired: '已失效（超过有效期）',
+  withdrawn: '已吊销',
+  superseded: '已换发新证，此为旧版',
+  forged: '伪造或被改动',
+  unknown: '签名有效，但本库中没有此证',
+};
+
+export interface VerifyResult {
+  valid: boolean;
+  status: VerifyStatus;
+  statusLabel: string;
+  number: string | null;
+  version: number | null;
+  /** The licence's current version when the database has a newer one. */
+  currentVersion?: number;
+  holder?: string;
+  code?: string;
+  industry?: string;
+  items?: string[];
+  issueDate?: string;
+  validUntil?: string;
+  issuer?: string;
+  keyId?: string;
+  /** What was consulted beyond the signature. */
+  checked: Array<'signature' | 'database' | 'revocation-list' | 'validity-date'>;
+  reason?: string;
+}
+
+export interface VerifyOptions {
+  asOf: string;
+  /** PEM file of the issuing office's public key (offline, without a workspace). */
+  publicKeyFile?: string;
+  /** A signed revocation list (`license revocations`), for offline checks. */
+  revocationsFile?: string;
+}
+
+function forged(reason: string, p?: LicensePayload): VerifyResult {
+  return { valid: false, status: 'forged', statusLabel: VERIFY_LABEL.forged, number: p?.n ?? null, version: p?.v ?? null, checked: ['signature'], reason };
+}
+
+/**
+ * Checks a licence: its QR text (signature first, offline, with the workspace's or the given public
+ * key), then — with a workspace at hand — its state in the database, or else its validity date and
+ * an optional signed revocation list. Given a licence number instead, checks that licence's current
+ * version. `valid` is true only for a genuine, current, unexpired, unrevoked licence.
+ */
+export async function verifyLicense(db: Db | null, input: string, opts: VerifyOptions): Promise<VerifyResult> {
+  let key: { key: KeyObject; keyId: string } | null = null;
+  if (opts.publicKeyFile) {
+    const pem = fs.readFileSync(opts.publicKeyFile, 'utf8');
+    let pk: KeyObject;
+    try {
+      pk = parsePublicKey(pem);
+    } catch {
+      throw new InputError(`“${opts.publicKeyFile}”不是有效的公钥文件。`, '请使用 `yiye keys export-public` 导出的 PEM 文件。');
+    }
+    key = { key: pk, keyId: keyIdOf(pk) };
+  } else if (db) key = await workspacePublicKey(db);
+  if (!key) throw new InputError('没有可用于核验的公钥。', '在工作区中运行（--db），或用 --public-key 指定发证机关导出的公钥文件。');
+
+  let text = input;
+  if (!looksLikePayload(input)) {
+    if (!db) throw new UsageError('按许可证编号核验需要工作区数据库。', '用 --db 指定工作区，或直接给出二维码内容。');
+    const lic = await mustFind(db, input.trim());
+    const v = (await db('license_versions').where({ license_id: lic.id, version: lic.current_version }).first()) as VersionRow;
+    text = v.payload;
+  }
+  const checked = verifyPayloadSignature(text, key.key);
+  if (!checked.ok) {
+    const d = decodePayload(text);
+    return forged(checked.reason, d.ok ? d.payload : undefined);
+  }
+  const p = checked.payload;
+  if (p.k !== key.keyId) return forged('签名密钥标识与公钥不符。', p);
+  const base: VerifyResult = {
+    valid: false,
+    status: 'valid',
+    statusLabel: '',
+    number: p.n,
+    version: p.v,
+    holder: p.h,
+    code: p.c,
+    industry: p.i,
+    items: p.m,
+    issueDate: p.d,
+    validUntil: p.u,
+    issuer: p.a,
+    keyId: p.k,
+    checked: ['signature'],
+  };
+  const done = (status: VerifyStatus, extra: Partial<VerifyResult> = {}): VerifyResult => ({ ...base, ...extra, status, statusLabel: VERIFY_LABEL[status], valid: status === 'valid' });
+
+  if (db) {
+    base.checked.push('database');
+    const lic = await licenseByNumber(db, p.n);
+    if (!lic) return done('unknown');
+    const v = (await db('license_versions').where({ license_id: lic.id, version: p.v }).first()) as VersionRow | undefined;
+    if (!v || v.payload !== text) return done('forged', { reason: '签名有效但与本库登记的该版许可证不一致。' });
+    if (lic.status !== 'valid') return done(lic.status as VerifyStatus, { currentVersion: lic.current_version, reason: lic.status_reason ?? undefined });
+    if (p.v < lic.current_version) return done('superseded', { currentVersion: lic.current_version });
+    base.checked.push('validity-date');
+    if (effectiveStatus(lic.status, lic.valid_until, opts.asOf) === 'expired') return done('expired');
+    return done('valid');
+  }
+  if (opts.revocationsFile) {
+    const list = readRevocationList(opts.revocationsFile, key.key);
+    base.checked.push('revocation-list');
+    const hit = list.entries.find((e) => e.n === p.n && (e.v === p.v || e.s !== 'superseded'));
+    if (hit) return done(hit.s, { reason: hit.r ?? undefined });
+  }
+  base.checked.push('validity-date');
+  return p.u < opts.asOf ? done('expired') : done('valid');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Revocation list
+// ---------------------------------------------------------------------------------------------
+
+export interface RevocationEntry {
+  /** number, version, status, date, reason */
+  n: string;
+  v: number;
+  s: 'revoked' | 'cancelled' | 'withdrawn' | 'superseded';
+  d: string;
+  r?: string;
+}
+
+export interface RevocationList {
+  type: 'yiye-revocations';
+  issuer: string;
+  keyId: string;
+  date: string;
+  entries: RevocationEntry[];
+  signature: string;
+}
+
+function revocationBody(l: Omit<RevocationList, 'signature'>): Buffer {
+  return Buffer.from(JSON.stringify({ type: l.type, issuer: l.issuer, keyId: l.keyId, date: l.date, entries: l.entries }), 'utf8');
+}
+
+/**
+ * Writes the signed list of licence versions an offline verifier must reject: every version of a
+ * revoked, cancelled or withdrawn licence (all its versions) and every superseded version.
+ */
+export async function writeRevocations(db: Db, out: string, opts: { date: string; keyFile: string }): Promise<{ file: string; entries: number; keyId: string }> {
+  const signer = await openSigner(db, opts.keyFile);
+  const entries: RevocationEntry[] = [];
+  const ended = (await db('licenses').whereIn('status', ['revoked', 'cancelled', 'withdrawn']).orderBy('number')) as LicenseRow[];
+  for (const l of ended) entries.push({ n: l.number, v: 0, s: l.status as RevocationEntry['s'], d: l.status_date ?? '', ...(l.status_reason ? { r: l.status_reason } : {}) });
+  const superseded = (await db('license_versions as v').join('licenses as l', 'l.id', 'v.license_id').whereNotNull('v.superseded_at').whereNotIn('l.status', ['revoked', 'cancelled', 'withdrawn']).orderBy(['l.number', 'v.version']).select('l.number', 'v.version', 'v.superseded_at')) as Array<{ number: string; version: number; superseded_at: string }>;
+  for (const s of superseded) entries.push({ n: s.number, v: s.version, s: 'superseded', d: s.superseded_at });
+  const body = { type: 'yiye-revocations' as const, issuer: signer.authorityName, keyId: signer.keyId, date: opts.date, entries };
+  const signature = signer.signBytes(revocationBody(body));
+  await fs.promises.mkdir(path.dirname(path.resolve(out)), { recursive: true });
+  await fs.promises.writeFile(out, JSON.stringify({ ...body, signature }, null, 1) + '\n');
+  return { file: out, entries: entries.length, keyId: signer.keyId };
+}
+
+/** Reads a revocation list and checks its signature; a list that fails is refused, never half-trusted. */
+export function readRevocationList(file: string, publicKey: KeyObject): RevocationList {
+  let list: RevocationList;
+  try {
+    list = JSON.parse(fs.readFileSync(file, 'utf8')) as RevocationList;
+  } catch {
+    throw new InputError(`“${file}”不是有效的吊销/撤销清单。`, '请使用 `yiye license revocations --out` 生成的文件。');
+  }
+  const ok = list?.type === 'yiye-revocations' && typeof list.signature === 'string' && Array.isArray(list.entries) &&
+    crypto.verify(null, revocationBody(list), publicKey, Buffer.from(list.signature, 'base64url'));
+  if (!ok) throw new InputError(`清单“${file}”的签名无效：已被改动或并非本发证机关签发。`, '请向发证机关索取最新的清单。');
+  return list;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Register export
+// ---------------------------------------------------------------------------------------------
+
+export interface ExportFilter {
+  status?: LicenseStatus;
+  industry?: string;
+  issuedFrom?: string;
+  issuedTo?: string;
+  asOf: string;
+}
+
+async function selectLicenses(db: Db, f: ExportFilter): Promise<LicenseRow[]> {
+  const q = db('licenses').orderBy('number');
+  if (f.status === 'expired') q.where((w) => w.where('status', 'expired').orWhere((x) => x.where('status', 'valid').where('valid_until', '<', f.asOf)));
+  else if (f.status === 'valid') q.where('status', 'valid').where('valid_until', '>=', f.asOf);
+  else if (f.status) q.where('status', f.status);
+  if (f.industry) q.where('industry_id', (await findIndustry(db, f.industry)).id);
+  if (f.issuedFrom) q.where('issue_date', '>=', f.issuedFrom);
+  if (f.issuedTo) q.where('issue_date', '<=', f.issuedTo);
+  return (await q) as LicenseRow[];
+}
+
+export const REGISTER_HEADER = ['许可证编号', '版本', '状态', '经营者名称', '统一社会信用代码', '法定代表人（负责人）', '行业类别', '经营场所', '许可项目', '单项许可证号', '发证机关', '首次发证日期', '制证日期', '有效期至', '状态日期', '状态原因', '申请编号', '二维码内容'];
+
+function registerRow(l: License): CellValue[] {
+  const v = l.current;
+  return [
+    l.number, v.version, STATUS_LABEL[l.effectiveStatus], v.holderName, v.uscc, v.legalRep, v.industry, v.premises,
+    v.items.map((i) => i.matterName + (i.validUntil ? `（有效期至${i.validUntil}）` : '')).join('；'),
+    v.items.map((i) => i.permitNo ?? '').join('；').replace(/^；+$/, ''),
+    v.authorityName, l.issueDate, v.issueDate, v.validUntil, l.statusDate, l.statusReason, l.applicationNo, v.payload,
+  ];
+}
+
+/** The electronic-licence form of one licence for the licence library (README "license export"). */
+export function libraryRecord(l: License) {
+  const v = l.current;
+  return {
+    licenseNumber: l.number,
+    licenseType: '行业综合许可证',
+    version: v.version,
+    holder: { name: v.holderName, uscc: v.uscc, legalRepresentative: v.legalRep },
+    industry: { name: v.industry, code: v.industryCode },
+    premises: v.premises,
+    issuer: v.authorityName,
+    firstIssueDate: l.issueDate,
+    issueDate: v.issueDate,
+    validUntil: v.validUntil,
+    status: l.effectiveStatus,
+    statusLabel: STATUS_LABEL[l.effectiveStatus],
+    statusDate: l.statusDate,
+    statusReason: l.statusReason,
+    items: v.items.map((i) => ({ code: i.matterCode, name: i.matterName, permitNo: i.permitNo, validUntil: i.validUntil })),
+    applicationNo: l.applicationNo,
+    payload: v.payload,
+    keyId: v.keyId,
+  };
+}
+
+export interface ExportResult {
+  file: string;
+  format: 'xlsx' | 'csv' | 'json';
+  licenses: number;
+}
+
+/** Writes the licence register as .xlsx / .csv (formulas neutralised) or .json (licence-library form). */
+export async function exportLicenses(db: Db, file: string, filter: ExportFilter): Promise<ExportResult> {
+  const ext = path.extname(file).toLowerCase();
+  if (!['.xlsx', '.csv', '.json'].includes(ext)) throw new UsageError(`不支持导出为“${ext || file}”。`, '文件名应以 .xlsx、.csv 或 .json 结尾。');
+  const rows = await selectLicenses(db, filter);
+  const licenses = await loadLicenses(db, rows, await CatalogIndex.load(db), filter.asOf);
+  if (ext === '.json') {
+    const settings = await readSettings(db);
+    const pk = await readPublicKey(db);
+    await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+    const doc = { format: 'yiye-license-library/1', issuer: settings.authorityName, regionCode: settings.regionCode, keyId: pk?.keyId ?? null, publicKey: pk?.pem ?? null, exportedAt: nowIso(), asOf: filter.asOf, licenses: licenses.map(libraryRecord) };
+    await fs.promises.writeFile(file, JSON.stringify(doc, null, 1) + '\n');
+  } else {
+    await writeTable(file, [{ name: '行业综合许可证台账', header: REGISTER_HEADER, rows: licenses.map(registerRow) }]);
+  }
+  return { file, format: ext.slice(1) as ExportResult['format'], licenses: licenses.length };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Renewal run
+// ---------------------------------------------------------------------------------------------
+
+export interface ExpiringLicense {
+  number: string;
+  holder: string;
+  industry: string;
+  validUntil: string;
+  /** Negative when already past. */
+  daysLeft: number;
+  items: Array<{ name: string; permitNo: string | null; validUntil: string }>;
+}
+
+export interface ExpiringResult {
+  asOf: string;
+  within: number;
+  licenses: ExpiringLicense[];
+  outPath?: string;
+}
+
+const dayDiff = (a: string, b: string) => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86400000);
+
+/**
+ * Valid licences that lapse within `within` days of `asOf` (or already have), and items of valid
+ * licences that do. `out` writes them as a `license apply` batch (操作 延续, 延续至 left for the office).
+ */
+export async function expiringLicenses(db: Db, opts: { asOf: string; within: number; out?: string }): Promise<ExpiringResult> {
+  const limit = addDays(opts.asOf, opts.within);
+  const catalog = await CatalogIndex.load(db);
+  const valid = (await db('licenses').where('status', 'valid').orderBy('valid_until').orderBy('number')) as LicenseRow[];
+  const out: ExpiringLicense[] = [];
+  for (let i = 0; i < valid.length; i += SQLITE_CHUNK) {
+    const chunk = valid.slice(i, i + SQLITE_CHUNK);
+    const versions = (await db('license_versions').whereIn('license_id', chunk.map((l) => l.id)).whereNull('superseded_at')) as VersionRow[];
+    const items = await itemsOf(db, versions.map((v) => v.id));
+    const vByLicense = new Map(versions.map((v) => [v.license_id, v]));
+    for (const l of chunk) {
+      const v = vByLicense.get(l.id)!;
+      const lapsing = (items.get(v.id) ?? []).filter((it) => it.valid_until && it.valid_until <= limit);
+      if (l.valid_until > limit && lapsing.length === 0) continue;
+      out.push({
+        number: l.number,
+        holder: l.holder_name,
+        industry: catalog.industryById(l.industry_id).name,
+        validUntil: l.valid_until,
+        daysLeft: dayDiff(opts.asOf, l.valid_until),
+        items: lapsing.map((it) => ({ name: catalog.matters.get(it.matter_id)?.name ?? '', permitNo: it.permit_no, validUntil: it.valid_until! })),
+      });
+    }
+  }
+  const result: ExpiringResult = { asOf: opts.asOf, within: opts.within, licenses: out };
+  if (opts.out) {
+    await writeTable(opts.out, [
+      {
+        name: '到期延续',
+        header: ['许可证编号', '操作', '延续至', '原因', '当前经营者', '当前有效期至', '即将到期的许可项目'],
+        rows: out.map((l) => [l.number, '延续', null, '到期延续', l.holder, l.validUntil, l.items.map((i) => `${i.name}（${i.validUntil}）`).join('；')]),
+      },
+    ]);
+    result.outPath = opts.out;
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys and code exceptions
+// ---------------------------------------------------------------------------------------------
+
+export interface PublicKeyExport {
+  keyId: string;
+  pem: string;
+  file?: string;
+}
+
+/** The workspace's public key (PEM), printed or written to `out`. */
+export async function exportPublicKey(db: Db, out?: string): Promise<PublicKeyExport> {
+  const pk = await readPublicKey(db);
+  if (!pk) throw new ConflictError('本工作区还没有签名密钥。', '请运行 `yiye init`（与原设置相同）生成签名密钥。');
+  if (out) {
+    await fs.promises.mkdir(path.dirname(path.resolve(out)), { recursive: true });
+    await fs.promises.writeFile(out, pk.pem);
+  }
+  return { keyId: pk.keyId, pem: pk.pem, ...(out ? { file: out } : {}) };
+}
+
+export interface AllowCodeResult {
+  code: string;
+  added: boolean;
+  failedRule: string | null;
+  reason: string;
+}
+
+/**
+ * Accepts a 统一社会信用代码 that fails the GB 32100 checks but is really registered (early pilot
+ * codes such as 91350100M0001TGQXM): issuance then takes it. Recorded with who and why.
+ */
+export async function allowCode(db: Db, code: string, reason: string, actor: string): Promise<AllowCodeResult> {
+  const c = code.trim();
+  if (!/^[0-9A-Z]{18}$/.test(c)) throw new InputError(`“${code}”不是 18 位大写字母或数字，不能作为例外代码登记。`, '请核对代码。');
+  if (!reason.trim()) throw new InputError('登记例外代码须写明原因（如登记机关出具的证明）。', '用 --reason 说明。');
+  const check = validateUscc(c);
+  const existing = await db('uscc_exceptions').where({ code: c }).first();
+  if (!existing) await db('uscc_exceptions').insert({ code: c, reason: reason.trim(), actor, created_at: nowIso() });
+  return { code: c, added: !existing, failedRule: check.ok ? null : check.rule, reason: reason.trim() };
+}

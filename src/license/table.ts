@@ -1,0 +1,146 @@
+/**
+ * Reads an office's batch spreadsheet (applications to issue, or lifecycle operations) through the
+ * shared `readRows`: finds the header row in the first rows of each sheet by the column names it
+ * knows, skips blank, note (注：…) and total rows, and hands out each data row with the cells of the
+ * fields it found. Column names are matched as the catalog's are (`headerKey`: no spaces, brackets
+ * or width differences).
+ */
+import fs from 'node:fs';
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { InputError } from '../cli/errors';
+import { columnLetter } from '../catalog/parse';
+import { formatOf, readRows } from '../io/read-rows';
+import type { CellValue } from '../io/types';
+import { cellText, headerKey } from '../text/normalize';
+import type { BatchRowError } from './types';
+
+const HEADER_SEARCH_ROWS = 30;
+
+export interface TableRow<F extends string> {
+  file: string;
+  sheet: string;
+  row: number;
+  cells: CellValue[];
+  get(field: F): CellValue;
+  /** The field's column as the sheet names it, for error messages. */
+  column(field: F): { column: string; columnLetter: string };
+}
+
+export interface TableSheet {
+  sheet: string;
+  headerRow: number;
+  labels: string[];
+}
+
+export interface ReadTableResult<F extends string> {
+  file: string;
+  sha256: string;
+  sheets: TableSheet[];
+  rows: Array<TableRow<F>>;
+}
+
+/** An error about one field of a row. */
+export function fieldError<F extends string>(r: TableRow<F>, field: F | '', message: string): BatchRowError {
+  const col = field ? r.column(field) : { column: '', columnLetter: '' };
+  return { file: r.file, sheet: r.sheet, row: r.row, ...col, message };
+}
+
+function isSkippable(cells: CellValue[]): boolean {
+  // Fast path for the common case (a data row has several cells, none a total label): no text
+  // normalisation for 100k rows that are plainly data.
+  // (a merged note row repeats one value in every cell, so it needs two different values).
+  let filled = 0;
+  let first: CellValue = null;
+  let distinct = false;
+  for (const c of cells) {
+    if (c === null || c === '') continue;
+    if (typeof c === 'string' && /^[\s\u3000]*(合计|小计|总计)[\s\u3000]*$/.test(c)) return true;
+    if (filled++ === 0) first = c;
+    else if (c !== first) distinct = true;
+  }
+  if (filled >= 3 && distinct) return false;
+  const texts = cells.map((c) => cellText(c)).filter((x): x is string => !!x);
+  if (texts.length === 0) return true;
+  if (texts.some((t) => /^(合计|小计|总计)$/.test(t.replace(/\s/g, '')))) return true;
+  return new Set(texts).size === 1 && /^(注|备注|说明|填表说明|填报说明)\s*[:：\d1-9（(]/.test(texts[0]);
+}
+
+export async function fileSha256(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * All data rows of `file` whose sheets have a header naming at least `minFields` of `vocabulary`.
+ * Rows are kept in memory: a day's batch, even 100,000 applications, fits easily, and the whole batch
+ * must be validated before one licence is issued.
+ */
+export async function readTable<F extends string>(file: string, vocabulary: Record<F, readonly string[]>, opts: { minFields?: number; what: string; onRows?: (n: number) => void }): Promise<ReadTableResult<F>> {
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new InputError(`找不到文件“${file}”。`, '请检查路径是否正确。', undefined, 'FILE_NOT_FOUND');
+  formatOf(file);
+  const name = path.basename(file);
+  const lookup = new Map<string, { field: F; rank: number }>();
+  for (const [field, names] of Object.entries(vocabulary) as Array<[F, readonly string[]]>) {
+    names.forEach((n, rank) => {
+      if (!lookup.has(headerKey(n))) lookup.set(headerKey(n), { field, rank });
+    });
+  }
+  const minFields = opts.minFields ?? 3;
+  const sheets: TableSheet[] = [];
+  const rows: Array<TableRow<F>> = [];
+  let current: { sheet: string; seen: number; columns?: Map<F, number>; labels?: string[] } | undefined;
+
+  for await (const r of readRows(file)) {
+    if (!current || current.sheet !== r.sheet) current = { sheet: r.sheet, seen: 0 };
+    const cur = current;
+    if (!cur.columns) {
+      if (++cur.seen > HEADER_SEARCH_ROWS) continue;
+      const columns = new Map<F, number>();
+      const ranks = new Map<F, number>();
+      const labels = r.cells.map((c) => cellText(c) ?? '');
+      labels.forEach((label, i) => {
+        const hit = label.length <= 30 ? lookup.get(headerKey(label)) : undefined;
+        if (hit && (!ranks.has(hit.field) || hit.rank < ranks.get(hit.field)!)) {
+          columns.set(hit.field, i);
+          ranks.set(hit.field, hit.rank);
+        }
+      });
+      if (columns.size >= minFields) {
+        cur.columns = columns;
+        cur.labels = labels;
+        sheets.push({ sheet: r.sheet, headerRow: r.rowNumber, labels });
+      }
+      continue;
+    }
+    if (isSkippable(r.cells)) continue;
+    const columns = cur.columns;
+    const labels = cur.labels!;
+    const cells = r.cells;
+    rows.push({
+      file: name,
+      sheet: r.sheet,
+      row: r.rowNumber,
+      cells,
+      get: (f) => {
+        const i = columns.get(f);
+        return i === undefined ? null : (cells[i] ?? null);
+      },
+      column: (f) => {
+        const i = columns.get(f);
+        return i === undefined ? { column: vocabulary[f][0], columnLetter: '' } : { column: labels[i], columnLetter: columnLetter(i) };
+      },
+    });
+    if (rows.length % 1000 === 0) opts.onRows?.(1000);
+  }
+  if (sheets.length === 0) {
+    throw new InputError(
+      `“${name}”中找不到${opts.what}的表头。`,
+      `表头应包含这些列名中的至少 ${minFields} 个：${(Object.values(vocabulary) as string[][]).map((v) => v[0]).join('、')}。`,
+      { file: name },
+      'NO_HEADER',
+    );
+  }
+  return { file: name, sha256: await fileSha256(file), sheets, rows };
+}

@@ -1,0 +1,62 @@
+/** Small helpers shared by issuance and the lifecycle: dates, the acting clerk, write retries. */
+import { UsageError } from '../cli/errors';
+import { isoFromParts, lastDayOfMonth } from '../text/dates';
+
+/** Today's date where the office is (the process's time zone), as YYYY-MM-DD. */
+export function today(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** A --date style flag: YYYY-MM-DD exactly, or today when absent. */
+export function dateFlag(value: string | undefined, flag = '--date'): string {
+  if (value === undefined) return today();
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
+  const iso = m ? isoFromParts(Number(m[1]), Number(m[2]), Number(m[3])) : null;
+  if (!iso) throw new UsageError(`${flag} 的值“${value}”不是有效日期，应为 YYYY-MM-DD。`, `例如 ${flag} 2026-03-15。`);
+  return iso;
+}
+
+/** The last day of a validity of `years` starting on `from` (2026-03-15 + 5 years → 2031-03-14). */
+export function validityEnd(from: string, years: number): string {
+  const [y, m, d] = from.split('-').map(Number);
+  const end = new Date(Date.UTC(y + years, m - 1, Math.min(d, lastDayOfMonth(y + years, m))));
+  end.setUTCDate(end.getUTCDate() - 1);
+  return end.toISOString().slice(0, 10);
+}
+
+export function addDays(iso: string, days: number): string {
+  const d = new Date(`${iso}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+export function defaultActor(): string {
+  return process.env.YIYE_ACTOR || process.env.USER || process.env.USERNAME || 'unknown';
+}
+
+/** Errors that mean "another process got there first": worth trying the whole transaction again. */
+function isRetryable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  if (e.code === 'SQLITE_BUSY' || /SQLITE_BUSY/.test(e.message ?? '')) return true;
+  // PostgreSQL: serialization failure, deadlock, and a unique violation from a concurrent batch
+  // (the retry re-validates and then reports the row as already issued or already licensed).
+  return e.code === '40001' || e.code === '40P01' || e.code === '23505';
+}
+
+/**
+ * Runs a writing transaction, retrying it with growing, jittered pauses when a concurrent process
+ * holds the lock for longer than the busy timeout or won a race. The function must be safe to run
+ * again: everything it does is inside the transaction and rolled back on failure.
+ */
+export async function withWriteRetry<T>(fn: () => Promise<T>, attempts = 12): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts || !isRetryable(err)) throw err;
+      const pause = Math.min(3000, 50 * 2 ** i) * (0.5 + Math.random());
+      await new Promise((r) => setTimeout(r, pause));
+    }
+  }
+}

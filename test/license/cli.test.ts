@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { backends, freshDbUrl } from '../helpers/db';
+import { yiye } from '../helpers/cli';
+import { PUDONG_BASE } from '../helpers/workspace';
+import { BATCH1, lic, tmpDir } from './helpers';
+
+const INIT = ['--region', '310115', '--authority', '浦东新区人民政府'];
+const GOLDEN = path.join(__dirname, 'golden');
+
+describe.each(backends())('license commands on %s', (backend) => {
+  let db: string;
+  beforeAll(async () => {
+    db = await freshDbUrl(backend);
+    const init = await yiye(['init', '--db', db, ...INIT, '--json']);
+    expect(init.code).toBe(0);
+    expect(init.json.keys).toMatchObject({ keyId: expect.stringMatching(/^[0-9a-f]{16}$/), created: true, privateKeyPresent: true });
+    expect(fs.statSync(init.json.keys.privateKeyFile).mode & 0o777).toBe(0o600);
+    if (backend === 'sqlite') expect(init.json.keys.privateKeyFile).toBe(`${path.resolve(db)}.key.pem`);
+    expect((await yiye(['catalog', 'import', ...PUDONG_BASE, '--db', db])).code).toBe(0);
+  });
+
+  // Each spawn costs a Node start-up; the lifecycle itself is covered on both databases in lifecycle.test.ts.
+  const sqliteOnly = backend === 'sqlite' ? it : ((() => undefined) as unknown as typeof it);
+
+  sqliteOnly('re-running init keeps the key; keys export-public prints it', async () => {
+    const again = await yiye(['init', '--db', db, ...INIT, '--json']);
+    expect(again.json).toMatchObject({ created: false, updated: false, keys: { created: false, privateKeyPresent: true } });
+    const pub = await yiye(['keys', 'export-public', '--db', db]);
+    expect(pub.code).toBe(0);
+    expect(pub.stdout).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+  });
+
+  it('issue --json prints the documented shape; a bad batch exits 3 with the rejected rows', async () => {
+    const ok = await yiye(['license', 'issue', BATCH1, '--db', db, '--date', '2026-03-15', '--actor', '窗口张三', '--json']);
+    expect(ok.code).toBe(0);
+    expect(ok.json.issued).toHaveLength(10);
+    expect(ok.json.issued[0]).toMatchObject({ row: 4, applicationNo: 'PD20260315001', number: '3101152026PD-01000001' });
+    expect(ok.json).toMatchObject({ existing: [], rejected: [] });
+    const bad = await yiye(['license', 'issue', lic('bad/bad-check-char.xlsx'), '--db', db, '--date', '2026-03-15', '--json']);
+    expect(bad.code).toBe(3);
+    expect(bad.json.error.rejected[0]).toMatchObject({ row: 5, column: '统一社会信用代码', message: expect.stringMatching(/第 18 位/) });
+    if (backend !== 'sqlite') return; // the human form does not depend on the database
+    const human = await yiye(['license', 'issue', lic('bad/bad-check-char.xlsx'), '--db', db, '--date', '2026-03-15']);
+    expect(human.stderr).toMatch(/第 5 行，D列“统一社会信用代码”/);
+    expect(human.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('verify exits 0 only for a valid licence; revoke, then change, exits 4', async () => {
+    const show = await yiye(['license', 'show', '3101152026PD-14000001', '--db', db, '--json']);
+    const payload: string = show.json.current.payload;
+    const good = await yiye(['license', 'verify', payload, '--db', db, '--json']);
+    expect([good.code, good.json.valid, good.json.status]).toEqual([0, true, 'valid']);
+    const altered = payload.slice(0, 30) + (payload[30] === 'x' ? 'y' : 'x') + payload.slice(31);
+    const forged = await yiye(['license', 'verify', altered, '--db', db, '--json']);
+    expect([forged.code, forged.json.valid, forged.json.status]).toEqual([3, false, 'forged']);
+    expect((await yiye(['license', 'revoke', '3101152026PD-14000001', '--reason', '以欺骗手段取得许可', '--db', db])).code).toBe(0);
+    const revoked = await yiye(['license', 'verify', payload, '--db', db, '--json']);
+    expect([revoked.code, revoked.json.status]).toEqual([4, 'revoked']);
+    const change = await yiye(['license', 'change', '3101152026PD-14000001', '--holder', '新名称', '--db', db, '--json']);
+    expect(change.code).toBe(4);
+    expect(change.json.error.message).toMatch(/撤销，不能再变更换证/);
+    if (backend !== 'sqlite') return;
+    const history = await yiye(['license', 'history', '3101152026PD-14000001', '--db', db]);
+    expect(history.stdout).toMatch(/撤销（第 1 版）.*原因：以欺骗手段取得许可/);
+  });
+});
+
+describe('license print', () => {
+  it('writes one self-contained A4 HTML page per licence, identical to the golden file', async () => {
+    const db = await freshDbUrl('sqlite');
+    // the fixed test key makes the signature, and so the QR code, the same on every run
+    fs.copyFileSync(lic('test-signing-key.pem'), `${db}.key.pem`);
+    fs.chmodSync(`${db}.key.pem`, 0o600);
+    expect((await yiye(['init', '--db', db, ...INIT, '--verify-url', 'https://zwfw.pudong.example/yiye/verify?p='])).code).toBe(0);
+    expect((await yiye(['catalog', 'import', ...PUDONG_BASE, '--db', db])).code).toBe(0);
+    expect((await yiye(['license', 'issue', BATCH1, '--db', db, '--date', '2026-03-15'])).code).toBe(0);
+    const out = tmpDir('print-');
+    const r = await yiye(['license', 'print', '3101152026PD-03000001', '--out', out, '--db', db, '--date', '2026-03-15', '--json']);
+    expect(r.code).toBe(0);
+    const html = fs.readFileSync(r.json.files[0].file, 'utf8');
+    for (const field of ['许可证编号', '经营者名称', '统一社会信用代码', '法定代表人（负责人）', '行业类别', '经营场所', '许可项目', '发证机关', '制证日期', '有效期至', '<svg']) expect(html).toContain(field);
+    expect(html).toContain('公众聚集场所投入使用、营业前消防安全检查');
+    expect(html).not.toMatch(/<script|<link|src="http/);
+    const golden = path.join(GOLDEN, '3101152026PD-03000001.html');
+    if (process.env.UPDATE_GOLDEN) fs.writeFileSync(golden, html);
+    expect(html).toBe(fs.readFileSync(golden, 'utf8'));
+  });
+});

@@ -1,0 +1,183 @@
+import path from 'node:path';
+import { ConflictError, InputError, NotFoundError } from '../../src/cli/errors';
+import { readRows } from '../../src/io/read-rows';
+import { writeCsv } from '../../src/io/write';
+import { issueLicenses } from '../../src/license/issue';
+import { applyBatch, applyOperation, exportLicenses, expiringLicenses, licenseHistory, showLicense, verifyLicense, writeRevocations } from '../../src/license/service';
+import { exportPublicKey } from '../../src/license/service';
+import { HEADER, applicationCells, makeApplication } from '../../fixtures/make-license-fixtures';
+import { backends } from '../helpers/db';
+import { BATCH1, OPS, licenseWorkspace, tmpDir, type LicenseWorkspace } from './helpers';
+
+const D = '2026-03-15';
+
+describe.each(backends())('licence lifecycle and verification on %s', (backend) => {
+  let ws: LicenseWorkspace;
+  let opts: { date: string; keyFile: string; actor: string };
+  beforeAll(async () => {
+    ws = await licenseWorkspace(backend);
+    opts = { date: '2026-04-01', keyFile: ws.keyFile, actor: '窗口李四' };
+    await issueLicenses(ws.db, BATCH1, { date: D, keyFile: ws.keyFile });
+  });
+  afterAll(async () => {
+    await ws.db.destroy();
+  });
+  const payloadOf = async (n: string) => (await showLicense(ws.db, n, D)).current.payload;
+
+  it('verifies a good payload and rejects one with any byte altered', async () => {
+    const p = await payloadOf('3101152026PD-01000001');
+    expect(await verifyLicense(ws.db, p, { asOf: D })).toMatchObject({ valid: true, status: 'valid', number: '3101152026PD-01000001', version: 1, industry: '便利店', checked: ['signature', 'database', 'validity-date'] });
+    expect(await verifyLicense(ws.db, '3101152026PD-01000001', { asOf: D })).toMatchObject({ valid: true, status: 'valid' });
+    for (const pos of [0, 5, 60, p.length - 90, p.length - 1]) {
+      const c = p[pos] === 'A' ? 'B' : 'A';
+      const r = await verifyLicense(ws.db, p.slice(0, pos) + c + p.slice(pos + 1), { asOf: D });
+      expect(r).toMatchObject({ valid: false, status: 'forged' });
+    }
+    expect(await verifyLicense(ws.db, p, { asOf: '2031-03-15' })).toMatchObject({ valid: false, status: 'expired' });
+  });
+
+  it('change: a new version with the same number supersedes the old one', async () => {
+    const old = await payloadOf('3101152026PD-01000001');
+    const r = await applyOperation(ws.db, { number: '3101152026PD-01000001', kind: 'change', premises: '浦东新区张杨路88号', addItems: [{ name: '烟草专卖零售许可', permitNo: 'YC3101150001', validUntil: '2030-06-30' }], reason: '迁址并增项' }, opts);
+    expect(r).toMatchObject({ number: '3101152026PD-01000001', event: 'change', version: 2, status: 'valid', validUntil: '2030-06-30' });
+    const now = await showLicense(ws.db, '3101152026PD-01000001', '2026-04-01');
+    expect(now.current).toMatchObject({ version: 2, premises: '浦东新区张杨路88号', issueDate: '2026-04-01' });
+    expect(now.issueDate).toBe(D);
+    expect(now.current.items.map((i) => i.matterName)).toContain('烟草专卖零售许可');
+    expect(await verifyLicense(ws.db, old, { asOf: '2026-04-02' })).toMatchObject({ valid: false, status: 'superseded', currentVersion: 2 });
+    expect(await verifyLicense(ws.db, r.payload!, { asOf: '2026-04-02' })).toMatchObject({ valid: true, version: 2 });
+    const removed = await applyOperation(ws.db, { number: '3101152026PD-01000001', kind: 'change', removeItems: ['烟草专卖零售许可'], legalRep: '王五' }, { ...opts, date: '2026-04-02' });
+    expect(removed).toMatchObject({ version: 3, validUntil: '2030-06-30' });
+  });
+
+  it('bad changes are input errors (exit 3); an unknown number is not found', async () => {
+    const n = '3101152026PD-03000001';
+    await expect(applyOperation(ws.db, { number: n, kind: 'change', removeItems: ['食品经营许可'] }, opts)).rejects.toThrow(InputError);
+    await expect(applyOperation(ws.db, { number: n, kind: 'change', removeItems: ['食品经营许可'] }, opts)).rejects.toThrow(/必办事项/);
+    await expect(applyOperation(ws.db, { number: n, kind: 'change', addItems: [{ name: '特种行业许可（旅馆业）' }] }, opts)).rejects.toThrow(/不属于行业“饭店”/);
+    await expect(applyOperation(ws.db, { number: n, kind: 'change' }, opts)).rejects.toThrow(/没有需要变更的内容/);
+    await expect(applyOperation(ws.db, { number: n, kind: 'renew', until: '2030-01-01' }, opts)).rejects.toThrow(/应晚于现有效期至/);
+    await expect(applyOperation(ws.db, { number: 'NOPE', kind: 'renew', until: '2040-01-01' }, opts)).rejects.toThrow(NotFoundError);
+    await expect(applyOperation(ws.db, { number: n, kind: 'revoke' }, opts)).rejects.toThrow(/须写明原因/);
+  });
+
+  it('renew, revoke, cancel, withdraw and the transitions they forbid (exit 4)', async () => {
+    const renewed = await applyOperation(ws.db, { number: '3101152026PD-02000001', kind: 'renew', until: '2034-12-31', reason: '到期延续' }, opts);
+    expect(renewed).toMatchObject({ version: 2, validUntil: '2034-12-31' });
+    expect((await showLicense(ws.db, '3101152026PD-02000001', '2026-04-01')).current.items.every((i) => !i.validUntil || i.validUntil >= '2034-12-31')).toBe(true);
+
+    expect(await applyOperation(ws.db, { number: '3101152026PD-03000002', kind: 'revoke', reason: '以欺骗手段取得' }, opts)).toMatchObject({ status: 'revoked', version: 1 });
+    expect(await applyOperation(ws.db, { number: '3101152026PD-09000001', kind: 'cancel', reason: '停业' }, opts)).toMatchObject({ status: 'cancelled' });
+    expect(await applyOperation(ws.db, { number: '3101152026PD-11000001', kind: 'withdraw', reason: '行政处罚' }, opts)).toMatchObject({ status: 'withdrawn' });
+
+    const illegal: Array<[string, Parameters<typeof applyOperation>[1]['kind'], Partial<Parameters<typeof applyOperation>[1]>]> = [
+      ['3101152026PD-03000002', 'change', { holderName: '新名称' }],
+      ['3101152026PD-03000002', 'renew', { until: '2040-01-01' }],
+      ['3101152026PD-03000002', 'revoke', { reason: 'x' }],
+      ['3101152026PD-09000001', 'renew', { until: '2040-01-01' }],
+      ['3101152026PD-09000001', 'change', { premises: '别处' }],
+      ['3101152026PD-09000001', 'cancel', { reason: 'x' }],
+      ['3101152026PD-11000001', 'renew', { until: '2040-01-01' }],
+      ['3101152026PD-11000001', 'withdraw', { reason: 'x' }],
+    ];
+    for (const [number, kind, extra] of illegal) {
+      const err = await applyOperation(ws.db, { number, kind, ...extra }, opts).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(ConflictError);
+      expect((err as ConflictError).exitCode).toBe(4);
+    }
+    // an expired licence cannot be changed, only renewed
+    const late = { ...opts, date: '2032-01-01' };
+    await expect(applyOperation(ws.db, { number: '3101152026PD-04000001', kind: 'change', holderName: 'X' }, late)).rejects.toThrow(/到期失效，不能变更/);
+    expect(await applyOperation(ws.db, { number: '3101152026PD-04000001', kind: 'renew', until: '2037-01-01' }, late)).toMatchObject({ version: 2 });
+
+    expect(await verifyLicense(ws.db, await payloadOf('3101152026PD-03000002'), { asOf: D })).toMatchObject({ valid: false, status: 'revoked' });
+    expect(await verifyLicense(ws.db, '3101152026PD-09000001', { asOf: D })).toMatchObject({ valid: false, status: 'cancelled' });
+    expect(await verifyLicense(ws.db, '3101152026PD-11000001', { asOf: D })).toMatchObject({ valid: false, status: 'withdrawn' });
+    const stored = await ws.db('licenses').where({ number: '3101152026PD-09000001' }).first();
+    expect(stored.status).toBe('cancelled');
+  });
+
+  it('history lists every version and event with actor, time and reason', async () => {
+    const h = await licenseHistory(ws.db, '3101152026PD-01000001');
+    expect(h.versions.map((v) => [v.version, v.supersededAt])).toEqual([[1, '2026-04-01'], [2, '2026-04-02'], [3, null]]);
+    expect(h.events.map((e) => e.event)).toEqual(['issue', 'change', 'change']);
+    expect(h.events[1]).toMatchObject({ actor: '窗口李四', reason: '迁址并增项', date: '2026-04-01', details: { 经营场所: { from: expect.any(String), to: '浦东新区张杨路88号' }, 增加许可项目: ['烟草专卖零售许可'] } });
+    expect(h.events[1].at).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('apply: a batch of operations in one transaction, idempotent on re-run, all-or-nothing', async () => {
+    const ws2 = await licenseWorkspace(backend);
+    try {
+      await issueLicenses(ws2.db, BATCH1, { date: D, keyFile: ws2.keyFile });
+      const o = { date: '2026-06-01', keyFile: ws2.keyFile, actor: '窗口张三' };
+      const r = await applyBatch(ws2.db, OPS, o);
+      expect(r.applied.map((a) => [a.row, a.event, a.version, a.status])).toEqual([
+        [2, 'change', 2, 'valid'], [3, 'renew', 2, 'valid'], [4, 'change', 2, 'valid'], [5, 'change', 2, 'valid'], [6, 'cancel', 1, 'cancelled'], [7, 'revoke', 1, 'revoked'],
+      ]);
+      const again = await applyBatch(ws2.db, OPS, o);
+      expect(again).toMatchObject({ applied: [], rejected: [] });
+      expect(again.existing).toHaveLength(6);
+      const ev = await ws2.db('license_events').where({ file_name: '变更延续注销-2026-06-01.xlsx' }).orderBy('id');
+      expect(ev.map((e: { row_number: number }) => e.row_number)).toEqual([2, 3, 4, 5, 6, 7]);
+
+      // a batch with an illegal transition applies nothing and exits 4
+      const dir = tmpDir('apply-');
+      const bad = path.join(dir, 'ops.csv');
+      await writeCsv(bad, ['许可证编号', '操作', '延续至', '原因'], [['3101152026PD-02000001', '注销', '', '停业'], ['3101152026PD-11000001', '延续', '2040-01-01', '']]);
+      const err = await applyBatch(ws2.db, bad, o).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(ConflictError);
+      expect((err as ConflictError).details!.rejected).toEqual([expect.objectContaining({ row: 3, column: '操作', message: expect.stringMatching(/已于 2026-06-01 注销，不能再延续换证/) })]);
+      expect((await ws2.db('licenses').where({ number: '3101152026PD-02000001' }).first()).status).toBe('valid');
+      const typo = path.join(dir, 'typo.csv');
+      await writeCsv(typo, ['许可证编号', '操作', '原因'], [['3101152026PD-02000001', '作废', '']]);
+      await expect(applyBatch(ws2.db, typo, o)).rejects.toMatchObject({ exitCode: 3, details: { rejected: [expect.objectContaining({ column: '操作', message: expect.stringMatching(/无法识别的操作“作废”/) })] } });
+    } finally {
+      await ws2.db.destroy();
+    }
+  });
+
+  it('export: register with formulas neutralised, JSON in the licence-library form', async () => {
+    const dir = tmpDir('export-');
+    const evil = path.join(dir, 'evil.csv');
+    await writeCsv(evil, HEADER, [applicationCells({ ...makeApplication(9100, { industry: '书店' }), applicationNo: 'EVIL-1', holderName: '=HYPERLINK("http://x.example","点我")', legalRep: '+1', premises: '@SUM(A1)' }, 1)]);
+    const [issued] = (await issueLicenses(ws.db, evil, { date: D, keyFile: ws.keyFile })).issued;
+    for (const ext of ['xlsx', 'csv']) {
+      const file = path.join(dir, `台账.${ext}`);
+      await exportLicenses(ws.db, file, { asOf: D, industry: '书店' });
+      const rows: unknown[][] = [];
+      for await (const r of readRows(file)) rows.push(r.cells);
+      const row = rows.find((r) => r[0] === issued.number)!;
+      expect(row[3]).toBe(`'=HYPERLINK("http://x.example","点我")`);
+      expect(row[5]).toBe("'+1");
+      expect(row[7]).toBe("'@SUM(A1)");
+    }
+    const json = path.join(dir, 'library.json');
+    const r = await exportLicenses(ws.db, json, { asOf: '2026-04-02', status: 'revoked' });
+    expect(r.licenses).toBe(1);
+    const doc = JSON.parse(await import('node:fs').then((fs) => fs.promises.readFile(json, 'utf8')));
+    expect(doc).toMatchObject({ format: 'yiye-license-library/1', issuer: '浦东新区人民政府', licenses: [{ licenseNumber: '3101152026PD-03000002', licenseType: '行业综合许可证', status: 'revoked', holder: { uscc: expect.any(String) }, items: expect.any(Array), payload: expect.stringMatching(/YY1\./) }] });
+    const since = await exportLicenses(ws.db, path.join(dir, 'x.csv'), { asOf: D, issuedFrom: '2026-03-16' });
+    expect(since.licenses).toBe(0);
+  });
+
+  it('expiring lists lapsing licences and items; the revocation list lets an offline verifier reject them', async () => {
+    const soon = await expiringLicenses(ws.db, { asOf: '2030-01-01', within: 200 });
+    expect(soon.licenses.map((l) => l.number)).toContain('3101152026PD-01000001'); // valid until 2030-06-30
+    const dir = tmpDir('rev-');
+    const list = path.join(dir, 'rev.json');
+    const rev = await writeRevocations(ws.db, list, { date: '2026-04-03', keyFile: ws.keyFile });
+    expect(rev.entries).toBeGreaterThanOrEqual(5);
+    const pub = path.join(dir, 'pub.pem');
+    await exportPublicKey(ws.db, pub);
+    const h = await licenseHistory(ws.db, '3101152026PD-01000001');
+    const v1 = h.versions[0].payload;
+    expect(await verifyLicense(null, v1, { asOf: D, publicKeyFile: pub })).toMatchObject({ valid: true, checked: ['signature', 'validity-date'] });
+    expect(await verifyLicense(null, v1, { asOf: D, publicKeyFile: pub, revocationsFile: list })).toMatchObject({ valid: false, status: 'superseded' });
+    expect(await verifyLicense(null, h.versions[2].payload, { asOf: D, publicKeyFile: pub, revocationsFile: list })).toMatchObject({ valid: true });
+    const revoked = (await licenseHistory(ws.db, '3101152026PD-03000002')).versions[0].payload;
+    expect(await verifyLicense(null, revoked, { asOf: D, publicKeyFile: pub, revocationsFile: list })).toMatchObject({ valid: false, status: 'revoked' });
+    const fs = await import('node:fs');
+    fs.writeFileSync(list, fs.readFileSync(list, 'utf8').replace('"revoked"', '"cancelled"'));
+    await expect(verifyLicense(null, revoked, { asOf: D, publicKeyFile: pub, revocationsFile: list })).rejects.toThrow(/签名无效/);
+  });
+});
