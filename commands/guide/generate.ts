@@ -26,7 +26,7 @@ export default class GuideGenerate extends BaseCommand {
 
   async run(): Promise<GenerateResult> {
     const { flags } = await this.parse(GuideGenerate);
-    const progress = this.progress('生成文书');
+    const progress = this.progress('生成文书', '个行业');
     return this.withDb(flags.db, async (db) => {
       try {
         let started = false;

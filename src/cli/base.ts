@@ -23,8 +23,8 @@ export abstract class BaseCommand extends Command {
   };
 
   /** A progress display that stays silent under --json, in CI and when stderr is not a terminal. */
-  protected progress(label: string): Progress {
-    return createProgress(label, { quiet: this.jsonEnabled() });
+  protected progress(label: string, unit = '行'): Progress {
+    return createProgress(label, { quiet: this.jsonEnabled(), unit });
   }
 
   /** Runs `fn` on the opened workspace and always closes the connection (the process must exit). */

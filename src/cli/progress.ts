@@ -14,7 +14,8 @@ const silent: Progress = { start() {}, increment() {}, setTotal() {}, stop() {} 
  * A bar on an interactive stderr; nothing under --json, in CI (CI=true) or when piped, so machine
  * output and logs stay clean.
  */
-export function createProgress(label: string, opts: { quiet?: boolean } = {}): Progress {
+export function createProgress(label: string, opts: { quiet?: boolean; unit?: string } = {}): Progress {
+  const unit = opts.unit ?? '行';
   if (opts.quiet || process.env.CI || !process.stderr.isTTY) return silent;
   // Loaded lazily: most commands never draw a bar.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -23,7 +24,7 @@ export function createProgress(label: string, opts: { quiet?: boolean } = {}): P
   return {
     start(total) {
       // a stream's length is often unknown: then a running count instead of a bar
-      const format = total > 0 ? `${label} [{bar}] {value}/{total} 行` : `${label} {value} 行`;
+      const format = total > 0 ? `${label} [{bar}] {value}/{total} ${unit}` : `${label} {value} ${unit}`;
       bar = new Bar(
         { format, stream: process.stderr, hideCursor: true, clearOnComplete: true },
         Presets.shades_classic,
