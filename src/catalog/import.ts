@@ -98,7 +98,8 @@ async function planFiles(files: string[], opts: ImportOptions): Promise<PlannedF
   for (const f of files) {
     if (!fs.existsSync(f) || !fs.statSync(f).isFile()) throw new InputError(`找不到文件“${f}”。`, '请检查路径是否正确。', undefined, 'FILE_NOT_FOUND');
     formatOf(f); // refuses .xls and unknown types before anything is read
-    planned.push({ path: f, name: path.basename(f), sha256: await sha256(f), firstKind: await peekKind(f, opts) });
+    // The kind only orders several files; a single file needs no peek (for xlsx it costs a pass).
+    planned.push({ path: f, name: path.basename(f), sha256: await sha256(f), firstKind: files.length > 1 ? await peekKind(f, opts) : undefined });
   }
   // Industries before matters before links, so links can name what the same batch brings.
   return planned
@@ -139,20 +140,28 @@ async function processFiles(planned: PlannedFile[], opts: ImportOptions, writer:
     const skippedSheets: string[] = [];
     let current: { name: string; pre: SheetRow[]; ctx?: SheetContext; rows: number; chunk: Array<{ parsed: ParsedRow; cells: CellValue[] }> } | undefined;
 
+    // One chunk is written while the next is read and parsed: the database works in its own
+    // thread (sqlite3) or process (PostgreSQL), so the two overlap. Writes stay in order.
+    let inFlight: Promise<void> = Promise.resolve();
     const flush = async () => {
+      await inFlight;
       if (!current?.ctx || current.chunk.length === 0) return;
       const ctx = current.ctx;
       const chunk = current.chunk;
       current.chunk = [];
-      const failed = await writer.write(chunk.map((c) => c.parsed));
-      for (const [i, errs] of failed) {
-        const rowErrors = errs.map((e) => columnError(ctx, chunk[i].parsed.ref, e.field, e.message));
-        reject(ctx.header.labels, `${ctx.file}\u0000${ctx.sheet}`, chunk[i].parsed.ref.row, chunk[i].cells, rowErrors);
-      }
+      const write = writer.write(chunk.map((c) => c.parsed)).then((failed) => {
+        for (const [i, errs] of failed) {
+          const rowErrors = errs.map((e) => columnError(ctx, chunk[i].parsed.ref, e.field, e.message));
+          reject(ctx.header.labels, `${ctx.file}\u0000${ctx.sheet}`, chunk[i].parsed.ref.row, chunk[i].cells, rowErrors);
+        }
+      });
+      write.catch(() => {}); // awaited at the next flush; this only keeps a failure from going unhandled meanwhile
+      inFlight = write;
     };
     const finishSheet = async () => {
       if (!current) return;
       await flush();
+      await inFlight;
       if (current.ctx) sheets.push({ file: file.name, sheet: current.name, kind: current.ctx.kind, kindLabel: KIND_LABEL[current.ctx.kind], headerRow: current.ctx.header.rowNumber, rows: current.rows });
       else skippedSheets.push(current.name);
       if (opts.sheet && !current.ctx) {
@@ -215,6 +224,7 @@ async function processFiles(planned: PlannedFile[], opts: ImportOptions, writer:
       }
     }
     await finishSheet();
+    await inFlight;
     if (sheets.length === 0) {
       throw new InputError(
         `“${file.name}”中没有可识别的目录表：未找到包含“行业名称”“事项名称”等列名的表头。`,

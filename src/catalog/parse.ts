@@ -95,8 +95,8 @@ export function parseCondition(text: string | null): { mandatory: boolean; condi
 }
 
 /** Rows that are notes under the table (注：…/填表说明…) or totals, not data. */
-function isNoteOrTotal(cells: CellValue[]): boolean {
-  const texts = cells.map((c) => cellText(c)).filter((x): x is string => !!x);
+export function isNoteOrTotal(cellTexts: Array<string | null>): boolean {
+  const texts = cellTexts.filter((x): x is string => !!x);
   if (texts.length === 0) return true;
   if (texts.some((t) => /^(合计|小计|总计)$/.test(t.replace(/\s/g, '')))) return true;
   const distinct = new Set(texts);
@@ -128,6 +128,8 @@ export interface SheetContext {
 export function parseRow(ctx: SheetContext, rowNumber: number, cells: CellValue[]): { row?: ParsedRow; errors: RowError[] } | null {
   const { columns, labels } = ctx.header;
   const ref: RowRef = { file: ctx.file, sheet: ctx.sheet, row: rowNumber };
+  // each cell's text once: normalising is the costliest step of validation
+  const texts = cells.map((c) => cellText(c ?? null));
   const errors: RowError[] = [];
   const col = (f: Field) => columns[f];
   const raw = (f: Field): CellValue => {
@@ -140,18 +142,19 @@ export function parseRow(ctx: SheetContext, rowNumber: number, cells: CellValue[
   };
   /** Text of a field: undefined when the sheet lacks the column, null when the cell is empty. */
   const text = (f: Field): string | null | undefined => {
-    if (col(f) === undefined) return undefined;
+    const c = col(f);
+    if (c === undefined) return undefined;
     const v = raw(f);
     if (isCellError(v)) {
       err(f, `单元格是 Excel 错误值 ${v.error}，请改为实际内容`);
       return null;
     }
-    return cellText(v);
+    return texts[c] ?? null;
   };
 
-  if (isNoteOrTotal(cells)) return null;
+  if (isNoteOrTotal(texts)) return null;
   const dataFields = (Object.keys(columns) as Field[]).filter((f) => !GROUP_FIELDS[ctx.kind].includes(f));
-  if (dataFields.every((f) => cellText(raw(f)) === null)) return null;
+  if (dataFields.every((f) => (texts[columns[f]!] ?? null) === null)) return null;
 
   const bool = (f: Field): boolean | null | undefined => {
     if (col(f) === undefined) return undefined;

@@ -151,11 +151,18 @@ export async function selectIn<T>(db: Knex, table: string, column: string, value
   return out;
 }
 
-/** Inserts rows in chunks SQLite accepts (its compound-SELECT limit), returning nothing. */
-export async function insertChunked(db: Knex, table: string, rows: object[]): Promise<void> {
+/**
+ * Inserts rows in chunks SQLite accepts (its compound-SELECT limit). With `returning`, gives back
+ * those columns of the new rows (RETURNING works on SQLite ≥ 3.35 and PostgreSQL).
+ */
+export async function insertChunked(db: Knex, table: string, rows: object[], returning?: string[]): Promise<Array<Record<string, unknown>>> {
+  const out: Array<Record<string, unknown>> = [];
   for (let i = 0; i < rows.length; i += SQLITE_CHUNK) {
-    await db(table).insert(rows.slice(i, i + SQLITE_CHUNK));
+    const q = db(table).insert(rows.slice(i, i + SQLITE_CHUNK));
+    if (returning) out.push(...((await q.returning(returning)) as Array<Record<string, unknown>>));
+    else await q;
   }
+  return out;
 }
 
 export async function coDepartmentsOf(db: Knex, industryIds: number[], depts: DepartmentCache): Promise<Map<number, string[]>> {

@@ -192,10 +192,10 @@ export class CatalogWriter {
     } else if (kind === 'matters' || kind === 'combined') {
       if (kind === 'matters') this.sawMatterSheet = true;
       const matters = chunk.map((r) => (r.kind === 'matters' || r.kind === 'combined' ? r.matter : undefined));
-      await this.upsertMatters(chunk, matters as MatterFields[], fail);
+      const resolved = await this.upsertMatters(chunk, matters as MatterFields[], fail);
       if (kind === 'combined') {
         const ok = chunk.map((r, i) => ({ r, i })).filter(({ i }) => !failed.has(i));
-        await this.upsertLinks(ok.map(({ r, i }) => ({ i, ref: r.ref, link: (r as Extract<ParsedRow, { kind: 'combined' }>).link })), fail);
+        await this.upsertLinks(ok.map(({ r, i }) => ({ i, ref: r.ref, link: (r as Extract<ParsedRow, { kind: 'combined' }>).link })), fail, resolved);
       }
     } else if (kind === 'links') {
       await this.upsertLinks(chunk.map((r, i) => ({ i, ref: r.ref, link: (r as Extract<ParsedRow, { kind: 'links' }>).link })), fail);
@@ -275,13 +275,20 @@ export class CatalogWriter {
 
   // ---- matters: bulk per chunk ----
 
-  private async upsertMatters(chunk: ParsedRow[], matters: MatterFields[], fail: (i: number, field: Field | '', msg: string) => void) {
+  /**
+   * Upserts the chunk's matters and returns every matter it names, by `c:code` and `n:name`, so
+   * that the links of a combined sheet need not look them up again.
+   */
+  private async upsertMatters(chunk: ParsedRow[], matters: MatterFields[], fail: (i: number, field: Field | '', msg: string) => void): Promise<Map<string, MatterRow>> {
     const codes = matters.filter((m) => m?.code).map((m) => m.code as string);
-    const names = matters.filter(Boolean).map((m) => m.name);
     const byCode = new Map<string, MatterRow>();
     const byName = new Map<string, MatterRow>();
     for (const r of await selectIn<MatterRow>(this.db, 'matters', 'code', codes)) byCode.set(r.code!, r);
+    // By name only where the code did not settle it: no code, an unknown code, or a renamed matter
+    // whose new name might belong to another one.
+    const names = matters.filter((m) => m && (!m.code || byCode.get(m.code)?.name !== m.name)).map((m) => m.name);
     for (const r of await selectIn<MatterRow>(this.db, 'matters', 'name', names)) byName.set(r.name, r);
+    for (const r of byCode.values()) if (!byName.has(r.name)) byName.set(r.name, r);
     const wantMaterials = matters.some((m) => m?.materials !== undefined);
     const existingMaterials = wantMaterials ? await materialsOf(this.db, [...new Set([...byCode.values(), ...byName.values()].map((r) => r.id))]) : new Map<number, MaterialRow[]>();
 
@@ -343,9 +350,14 @@ export class CatalogWriter {
       await this.db('matters').whereIn('id', touched.slice(k, k + 500)).update({ last_import_id: this.batchId });
     }
 
+    const resolved = new Map<string, MatterRow>();
+    for (const r of [...byCode.values(), ...byName.values()]) {
+      if (r.code) resolved.set(`c:${r.code}`, r);
+      resolved.set(`n:${r.name}`, r);
+    }
     const inserts = [...new Map([...fresh.values()].map((f) => [f.i, f])).values()];
-    if (inserts.length === 0) return;
-    await insertChunked(
+    if (inserts.length === 0) return resolved;
+    const created = await insertChunked(
       this.db,
       'matters',
       inserts.map((f) => ({
@@ -357,16 +369,24 @@ export class CatalogWriter {
         created_at: this.now,
         updated_at: this.now,
       })),
+      ['id', 'name'],
     );
     this.counts.matters.inserted += inserts.length;
-    for (const f of inserts) this.change({ kind: 'matters', action: 'add', key: f.m.name, source: chunk[f.i].ref });
+    // Ids come back from the insert (RETURNING), matched by name since row order is not promised.
+    const ids = new Map(created.map((r) => [r.name as string, r.id as number]));
+    for (const f of inserts) {
+      this.change({ kind: 'matters', action: 'add', key: f.m.name, source: chunk[f.i].ref });
+      const row = { ...(f.values as MatterRow), id: ids.get(f.m.name)!, last_import_id: this.batchId };
+      if (f.m.code) resolved.set(`c:${f.m.code}`, row);
+      resolved.set(`n:${f.m.name}`, row);
+    }
     const withMaterials = inserts.filter((f) => f.m.materials?.length);
     if (withMaterials.length) {
-      const ids = new Map((await selectIn<MatterRow>(this.db, 'matters', 'name', withMaterials.map((f) => f.m.name))).map((r) => [r.name, r.id]));
       const rows = withMaterials.flatMap((f) => f.m.materials!.map((mat, seq) => ({ matter_id: ids.get(f.m.name)!, seq: seq + 1, ...mat })));
       await insertChunked(this.db, 'materials', rows);
       this.counts.materials.inserted += rows.length;
     }
+    return resolved;
   }
 
   private async matterValues(m: MatterFields): Promise<Partial<MatterRow>> {
@@ -463,9 +483,13 @@ export class CatalogWriter {
 
   // ---- links ----
 
-  private async upsertLinks(items: Array<{ i: number; ref: RowRef; link: LinkFields }>, fail: (i: number, field: Field | '', msg: string) => void) {
+  private async upsertLinks(
+    items: Array<{ i: number; ref: RowRef; link: LinkFields }>,
+    fail: (i: number, field: Field | '', msg: string) => void,
+    known?: Map<string, MatterRow>,
+  ) {
     if (items.length === 0) return;
-    const matters = await this.resolveMatters(items.map((x) => x.link.matter));
+    const matters = known ?? (await this.resolveMatters(items.map((x) => x.link.matter)));
     const resolved: Array<{ i: number; ref: RowRef; link: LinkFields; industryId: number; matter: MatterRow; industryName: string }> = [];
     for (const x of items) {
       const ind = x.link.industry;
@@ -476,7 +500,17 @@ export class CatalogWriter {
       if (industry && matter) resolved.push({ ...x, industryId: industry.id, matter, industryName: industry.name });
     }
     const existing = new Map<string, LinkRow>();
-    for (const r of await selectIn<LinkRow>(this.db, 'industry_matters', 'matter_id', resolved.map((r) => r.matter.id))) existing.set(`${r.industry_id}/${r.matter_id}`, r);
+    // Per industry, so the lookup uses the (industry_id, matter_id) key instead of scanning.
+    const byIndustry = new Map<number, number[]>();
+    for (const r of resolved) byIndustry.set(r.industryId, [...(byIndustry.get(r.industryId) ?? []), r.matter.id]);
+    for (const [industryId, matterIds] of byIndustry) {
+      const rows = (await this.db('industry_matters')
+        .select('industry_id', 'matter_id', 'mandatory', 'condition', 'last_import_id')
+        .where('industry_id', industryId)
+        .whereIn('matter_id', [...new Set(matterIds)])) as LinkRow[];
+      for (const r of rows) existing.set(`${r.industry_id}/${r.matter_id}`, r);
+    }
+    const unchanged = new Map<number, number[]>();
     const inserts: LinkRow[] = [];
     for (const r of resolved) {
       this.linkedIndustries.add(r.industryId);
@@ -499,7 +533,7 @@ export class CatalogWriter {
       }
       prev.last_import_id = this.batchId;
       if (diffs.length === 0) {
-        await this.db('industry_matters').where({ industry_id: r.industryId, matter_id: r.matter.id }).update({ last_import_id: this.batchId });
+        unchanged.set(r.industryId, [...(unchanged.get(r.industryId) ?? []), r.matter.id]);
         this.counts.links.unchanged++;
       } else {
         await this.db('industry_matters')
@@ -508,6 +542,9 @@ export class CatalogWriter {
         this.counts.links.updated++;
         this.change({ kind: 'links', action: 'change', key: label, fields: diffs, source: r.ref });
       }
+    }
+    for (const [industryId, matterIds] of unchanged) {
+      await this.db('industry_matters').where('industry_id', industryId).whereIn('matter_id', matterIds).update({ last_import_id: this.batchId });
     }
     await insertChunked(this.db, 'industry_matters', inserts);
     this.counts.links.inserted += inserts.length;

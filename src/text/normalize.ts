@@ -1,12 +1,16 @@
 import type { CellValue } from '../io/types';
 import { isCellError } from '../io/types';
 
+const NEEDS_NORMALIZING = /[\u200B-\u200D\uFEFF\u3000\u00A0\u2002-\u200A\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A\r\n\t]|^\s|\s$| {2}/;
+
 /**
  * Text clean-up for values typed by many departments: full-width letters and digits become ASCII,
  * ideographic and non-breaking spaces become plain spaces, invisible characters go, runs of spaces
  * fold, and each line is trimmed. Chinese punctuation (（）、：) is kept: it belongs to the names.
  */
 export function normalizeText(s: string): string {
+  // Most cells are already clean: skip the rewriting when there is nothing to rewrite.
+  if (!NEEDS_NORMALIZING.test(s)) return s;
   const half = s
     .replace(/[\u200B-\u200D\uFEFF]/g, '')
     .replace(/[\u3000\u00A0\u2002-\u200A]/g, ' ')
