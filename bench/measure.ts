@@ -15,7 +15,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { TITLE_ROWS } from './layout';
 
-export type Kind = 'read' | 'parse' | 'baseline-knex' | 'baseline-stmt' | 'baseline-multi' | 'yiye' | 'yiye-reimport';
+export type Kind = 'read' | 'parse' | 'baseline-knex' | 'baseline-stmt' | 'baseline-multi' | 'baseline-tables' | 'yiye' | 'yiye-reimport';
 
 export interface Spec {
   kind: Kind;
@@ -159,9 +159,15 @@ async function measureParse(spec: Spec): Promise<Omit<Result, 'maxRssMB'>> {
 
 async function measureBaseline(spec: Spec, ws: Workspace): Promise<Omit<Result, 'maxRssMB'>> {
   const { connect } = await import('../src/db');
-  const { createRawTable, insertWithKnex, insertWithMultiRow, insertWithStatement, countRaw } = await import('./baseline');
+  const { createRawTable, createShapedTables, insertShaped, insertWithKnex, insertWithMultiRow, insertWithStatement, countRaw } = await import('./baseline');
   const db = connect(ws.target);
   try {
+    if (spec.kind === 'baseline-tables') {
+      await createShapedTables(db);
+      const [t0, c0] = [now(), process.cpuUsage()];
+      const n = await insertShaped(db, spec.file);
+      return { ok: n === spec.expect.rows, seconds: now() - t0, cpuSeconds: cpuSince(c0), rows: n };
+    }
     await createRawTable(db);
     let queries = 0;
     db.on('query', () => queries++);
