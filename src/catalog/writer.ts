@@ -502,7 +502,7 @@ export class CatalogWriter {
     const existing = new Map<string, LinkRow>();
     // Per industry, so the lookup uses the (industry_id, matter_id) key instead of scanning.
     const byIndustry = new Map<number, number[]>();
-    for (const r of resolved) byIndustry.set(r.industryId, [...(byIndustry.get(r.industryId) ?? []), r.matter.id]);
+    for (const r of resolved) pushTo(byIndustry, r.industryId, r.matter.id);
     for (const [industryId, matterIds] of byIndustry) {
       const rows = (await this.db('industry_matters')
         .select('industry_id', 'matter_id', 'mandatory', 'condition', 'last_import_id')
@@ -533,7 +533,7 @@ export class CatalogWriter {
       }
       prev.last_import_id = this.batchId;
       if (diffs.length === 0) {
-        unchanged.set(r.industryId, [...(unchanged.get(r.industryId) ?? []), r.matter.id]);
+        pushTo(unchanged, r.industryId, r.matter.id);
         this.counts.links.unchanged++;
       } else {
         await this.db('industry_matters')
@@ -608,4 +608,10 @@ function asField(field: string, industry = false): Field | '' {
     committedLimitUnit: 'committedLimit', targetText: 'targetDate', gbCodes: 'gbCodes',
   };
   return map[field] ?? ((field in FIELD_HEADERS ? field : '') as Field | '');
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
