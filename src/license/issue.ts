@@ -1,26 +1,26 @@
 /**
  * `yiye license issue`: a day's approved applications (xlsx or csv) become 行业综合许可证 in one
  * transaction — validated row by row, numbered without gaps per year and industry, signed, stored
- * with their items, and logged.
+ * with their items, and logged. The file is streamed through the transaction 500 rows at a time, so
+ * reading, signing and writing overlap and memory does not grow with the batch.
  */
 import type { Knex } from 'knex';
 import type { Db } from '../db';
-import { nowIso } from '../db';
+import { nowIso, SQLITE_CHUNK } from '../db';
 import { InputError, ConflictError } from '../cli/errors';
-import { writeTable, type SheetData } from '../io/write';
 import type { CellValue } from '../io/types';
 import { isCellError } from '../io/types';
 import { cellText, splitList } from '../text/normalize';
 import { parseDateValue } from '../text/dates';
 import { readSettings } from '../settings/service';
-import { selectIn } from '../catalog/store';
 import { validateUscc } from './uscc';
-import { CatalogIndex, createBatch, finishBatch, insertReturning, insertRows, nameKey, premisesKey, takeNumbers, type CatalogIndustry, type CatalogMatter, type LicenseRow } from './store';
+import { bulkInsert, businessKey, CatalogIndex, createBatch, finishBatch, lockIssuing, nameKey, NumberSequences, numbersByApplication, premisesKey, validLicensesOf, type CatalogIndustry, type CatalogMatter } from './store';
 import { formatNumber, maxSeq, parsePattern, sequenceKey } from './numbering';
 import { openSigner } from './signer';
-import { fieldError, readTable, type ReadTableResult, type TableRow } from './table';
+import { detach, fieldError, openTable, readAhead, type TableRow, type TableSheet, type TableStream } from './table';
+import { ResultsSpool, type ResultColumns } from './results';
 import type { BatchRowError } from './types';
-import { defaultActor, validityEnd, withWriteRetry } from './util';
+import { cellTextQuick, defaultActor, validityEnd, withWriteRetry } from './util';
 
 /** Column names of an application batch (any of, first preferred). */
 export const ISSUE_FIELDS = {
@@ -49,6 +49,7 @@ export interface IssueOptions {
   resultsPath?: string;
   /** The private key file (resolved by the command). */
   keyFile: string;
+  /** Called as rows are processed, with how many more (for a progress display). */
   onRows?: (n: number) => void;
 }
 
@@ -109,13 +110,17 @@ function splitItems(text: string, catalog: CatalogIndex): string[] {
   return out;
 }
 
+/** Distinct item cells remembered per batch: a day's applications repeat a few hundred combinations. */
+const ITEM_MEMO_LIMIT = 10_000;
+
 function splitPlain(v: CellValue): string[] {
-  const t = cellText(v);
+  const t = cellTextQuick(v);
   return t ? t.split(/[\n；;，,、]+/).map((x) => x.trim()).filter(Boolean) : [];
 }
 
 /** The row's own checks (required fields, code, industry, items, dates); null with errors pushed when it fails. */
-function checkRow(r: TableRow<IssueField>, catalog: CatalogIndex, exceptions: Set<string>, date: string, validityYears: number, needIndustryCode: boolean, errors: BatchRowError[]): Application | null {
+function checkRow(r: TableRow<IssueField>, ctx: CheckContext, exceptions: Set<string>, errors: BatchRowError[]): Application | null {
+  const { catalog, date, needIndustryCode } = ctx;
   const before = errors.length;
   const text = (f: IssueField): string | null => {
     const v = r.get(f);
@@ -123,14 +128,15 @@ function checkRow(r: TableRow<IssueField>, catalog: CatalogIndex, exceptions: Se
       errors.push(fieldError(r, f, `单元格是 Excel 错误值 ${v.error}。`));
       return null;
     }
-    return cellText(v);
+    return cellTextQuick(v);
   };
   const required = (f: IssueField, label: string): string => {
     const t = text(f);
     if (!t) errors.push(fieldError(r, f, `${label}不能为空。`));
     return t ?? '';
   };
-  const applicationNo = required('applicationNo', '申请编号');
+  // kept for the whole batch (duplicate check, results): detached from the workbook's text
+  const applicationNo = detach(required('applicationNo', '申请编号'));
   const holderName = required('holderName', '经营者名称');
   const usccText = required('uscc', '统一社会信用代码');
   const legalRep = required('legalRep', '法定代表人（负责人）');
@@ -153,7 +159,12 @@ function checkRow(r: TableRow<IssueField>, catalog: CatalogIndex, exceptions: Se
 
   const items: Application['items'] = [];
   if (itemsText && industry) {
-    const names = splitItems(itemsText, catalog);
+    let names = ctx.items.get(itemsText);
+    if (!names) {
+      if (ctx.items.size >= ITEM_MEMO_LIMIT) ctx.items.clear();
+      names = splitItems(itemsText, catalog);
+      ctx.items.set(itemsText, names);
+    }
     const permitNos = splitPlain(r.get('permitNos'));
     // a date cell or serial number is one date; text may list one date per item
     const expiryCell = r.get('itemExpiry');
@@ -204,11 +215,17 @@ function checkRow(r: TableRow<IssueField>, catalog: CatalogIndex, exceptions: Se
     premises,
     premisesKey: premisesKey(premises),
     items,
-    validUntil: itemEnds[0] ?? validityEnd(date, validityYears),
+    validUntil: itemEnds[0] ?? ctx.defaultValidUntil,
   };
 }
 
 class Rollback extends Error {}
+
+/** Rows validated, looked up, numbered, signed and written together (SQLite's statement size). */
+const CHUNK = SQLITE_CHUNK;
+
+/** Where a row is, compactly: sheet index and row number in one number (a batch-wide map holds 100k of them). */
+const rowRef = (sheetIndex: number, row: number) => sheetIndex * 1e9 + row;
 
 /**
  * Issues the licences of an application batch. All-or-nothing by default: a rejected row rolls the
@@ -216,13 +233,19 @@ class Rollback extends Error {}
  * column and reason. `skipInvalid` issues the good rows and reports the rest. Re-running a batch
  * issues nothing new: rows whose 申请编号 was issued before are returned under `existing` with their
  * numbers. Safe to run in two processes at once on the same database (numbers neither repeat nor skip).
+ *
+ * The file is streamed: rows are read, validated, looked up, numbered, signed and inserted 500 at a
+ * time inside the one transaction, so memory does not grow with the batch beyond the result lists
+ * and the 申请编号 and business keys seen (for duplicates within the batch). When a row is rejected
+ * without --skip-invalid, the rest of the file is still checked (every error is reported) but no
+ * longer written, and the transaction rolls back.
  */
 export async function issueLicenses(db: Db, file: string, opts: IssueOptions): Promise<IssueResult> {
   const catalog = await CatalogIndex.load(db);
   if (catalog.industries.length === 0) {
     throw new ConflictError('试点行业目录为空，无法发证。', '请先用 `yiye catalog import` 导入试点行业、事项目录和行业事项对应表。');
   }
-  const table = await readTable(file, ISSUE_FIELDS, { what: '发证申请', minFields: 4, onRows: opts.onRows });
+  const table = await openTable(file, ISSUE_FIELDS, { what: '发证申请', minFields: 4 });
   const settings = await readSettings(db);
   const pattern = parsePattern(settings.licenseNumberPattern);
   const signer = opts.dryRun ? null : await openSigner(db, opts.keyFile);
@@ -230,88 +253,87 @@ export async function issueLicenses(db: Db, file: string, opts: IssueOptions): P
   const year = Number(opts.date.slice(0, 4));
 
   let result!: IssueResult;
-  let rowOutcome = new Map<TableRow<IssueField>, { outcome: string; number?: string; reasons: string[] }>();
+  let spool: ResultsSpool | null = null;
+  // A retried transaction reads the file again: the progress shown only moves past rows not yet counted.
+  let rowsReported = 0;
 
   const attempt = async () => {
-    rowOutcome = new Map();
+    await spool?.discard();
+    spool = opts.resultsPath ? ResultsSpool.create() : null;
+    const results = spool;
+    let rowsSeen = 0;
     try {
       await db.transaction(async (trx) => {
+        await lockIssuing(trx);
         // First statement a write: on SQLite it takes the database's write lock now (waiting out the
         // busy timeout), so everything read below is what this batch will write against.
         const batchId = await createBatch(trx, 'issue', actor, { name: table.file, sha256: table.sha256 });
-        const exceptions = new Set<string>((await trx('uscc_exceptions').pluck('code')) as string[]);
-        const errors: BatchRowError[] = [];
-        const apps: Application[] = [];
-        const errorsByRow = new Map<TableRow<IssueField>, BatchRowError[]>();
-        for (const r of table.rows) {
-          const rowErrors: BatchRowError[] = [];
-          const app = checkRow(r, catalog, exceptions, opts.date, settings.defaultValidityYears, pattern.perIndustry, rowErrors);
-          if (app) apps.push(app);
-          else errorsByRow.set(r, rowErrors);
-        }
-
-        // Issued before (a re-run): reported with their numbers, not issued again.
-        const known = new Map(
-          (await selectIn<LicenseRow>(trx, 'licenses', 'application_no', apps.map((a) => a.applicationNo))).map((l) => [l.application_no, l]),
-        );
-        const existing: IssuedRow[] = [];
-        const fresh: Application[] = [];
-        const firstApp = new Map<string, TableRow<IssueField>>();
-        const firstBusiness = new Map<string, TableRow<IssueField>>();
-        const rowLabel = (x: TableRow<IssueField>) => (x.sheet === table.sheets[0].sheet ? `第 ${x.row} 行` : `工作表“${x.sheet}”第 ${x.row} 行`);
-        for (const a of apps) {
-          const dupOf = firstApp.get(a.applicationNo);
-          if (dupOf) {
-            errorsByRow.set(a.r, [fieldError(a.r, 'applicationNo', `申请编号“${a.applicationNo}”与${rowLabel(dupOf)}重复。`)]);
-            continue;
-          }
-          firstApp.set(a.applicationNo, a.r);
-          const prior = known.get(a.applicationNo);
-          if (prior) {
-            existing.push({ row: a.r.row, sheet: a.r.sheet, applicationNo: a.applicationNo, number: prior.number });
-            rowOutcome.set(a.r, { outcome: '此前已发证', number: prior.number, reasons: [] });
-            continue;
-          }
-          const business = `${a.uscc}\u0000${a.industry.id}\u0000${a.premisesKey}`;
-          const same = firstBusiness.get(business);
-          if (same) {
-            errorsByRow.set(a.r, [fieldError(a.r, '', `与${rowLabel(same)}是同一经营者在同一经营场所申请同一行业，重复申请。`)]);
-            continue;
-          }
-          firstBusiness.set(business, a.r);
-          fresh.push(a);
-        }
-
-        // Already holding a valid licence for this industry here: that is a change, not a new licence.
-        const held = new Map<string, string>();
-        for (const l of await selectIn<LicenseRow>(trx, 'licenses', 'uscc', fresh.map((a) => a.uscc))) {
-          if (l.status === 'valid') held.set(`${l.uscc}\u0000${l.industry_id}\u0000${l.premises_key}`, l.number);
-        }
-        const good: Application[] = [];
-        for (const a of fresh) {
-          const number = held.get(`${a.uscc}\u0000${a.industry.id}\u0000${a.premisesKey}`);
-          if (number) {
-            errorsByRow.set(a.r, [fieldError(a.r, '', `该经营者在此经营场所已持有有效的“${a.industry.name}”行业综合许可证 ${number}；应办理变更（yiye license change），而非新发。`)]);
-          } else good.push(a);
-        }
-
-        for (const r of table.rows) {
-          const errs = errorsByRow.get(r);
-          if (errs) {
-            errors.push(...errs);
-            rowOutcome.set(r, { outcome: '被拒绝', reasons: errs.map((e) => (e.column ? `【${e.column}】${e.message}` : e.message)) });
-          }
-        }
-        const commit = !opts.dryRun && (errors.length === 0 || !!opts.skipInvalid);
+        const batch: BatchState = {
+          trx,
+          exceptions: new Set<string>((await trx('uscc_exceptions').pluck('code')) as string[]),
+          firstApp: new Map(),
+          firstBusiness: new Map(),
+          rejectedRows: 0,
+          sequences: new NumberSequences(),
+          results,
+        };
         const issued: IssuedRow[] = [];
-        result = { file: table.file, date: opts.date, issued, existing, rejected: errors, dryRun: !!opts.dryRun, committed: false, batchId: null };
+        result = { file: table.file, date: opts.date, issued, existing: [], rejected: [], dryRun: !!opts.dryRun, committed: false, batchId: null };
+        const ctx: WriteContext = { pattern, region: settings.regionCode, year, date: opts.date, signer: signer!, actor, batchId, file: table.file, sha256: table.sha256, now: nowIso() };
+        const check: CheckContext = { catalog, date: opts.date, defaultValidUntil: validityEnd(opts.date, settings.defaultValidityYears), needIndustryCode: pattern.perIndustry, items: new Map() };
+
+        // A pipeline of chunks: while the main thread reads and checks chunk k+1, chunk k is signed
+        // (the signing thread) and chunk k-1 inserted (the driver's thread). The connection serves
+        // one statement at a time, in the order look-ups of k, inserts of k-1, look-ups of k+1 …:
+        // look-ups never need the previous chunk's rows (duplicates within the batch are caught
+        // in memory), and inserts wait for their chunk's signatures.
+        let writing: Promise<void> = Promise.resolve();
+        let queued: { apps: Application[]; numbers: Map<TableRow<IssueField>, string>; signing: Promise<Signed[]> } | null = null;
+        const insertQueued = () => {
+          const q = queued;
+          queued = null;
+          if (!q) return Promise.resolve();
+          const p = q.signing.then((signed) => insertChunk(trx, q.apps, q.numbers, signed, ctx));
+          p.catch(() => undefined); // awaited before the next statement; not "unhandled" meanwhile
+          return p;
+        };
+        try {
+          for await (const chunk of readAhead(table.rows(), CHUNK)) {
+            const checked = checkChunk(batch, table, chunk, check);
+            await writing;
+            const good = await lookUpChunk(batch, checked, result);
+            // Writing stops at the first rejected row unless --skip-invalid: the batch will roll back.
+            const write = !opts.dryRun && (result.rejected.length === 0 || !!opts.skipInvalid);
+            const numbers = write ? await numberChunk(batch.trx, batch.sequences, good, ctx, result.issued) : null;
+            const previous = insertQueued();
+            if (numbers && good.length) {
+              const signing = signChunk(good, numbers, ctx);
+              signing.catch(() => undefined);
+              queued = { apps: good, numbers, signing };
+            }
+            writing = previous;
+            await spoolChunk(batch, table, checked, numbers);
+            rowsSeen += chunk.length;
+            if (rowsSeen > rowsReported) {
+              opts.onRows?.(rowsSeen - rowsReported);
+              rowsReported = rowsSeen;
+            }
+          }
+          await writing;
+          await insertQueued();
+        } catch (err) {
+          // never end the transaction while a chunk's statements are still running on its connection
+          await writing.catch(() => undefined);
+          throw err;
+        }
+
+        const commit = !opts.dryRun && (result.rejected.length === 0 || !!opts.skipInvalid);
         if (!commit) {
-          for (const a of good) rowOutcome.set(a.r, { outcome: opts.dryRun ? '可发证（试运行）' : '未发证（整批未提交）', reasons: [] });
+          result.issued = [];
           throw new Rollback();
         }
-        await writeLicenses(trx, good, { pattern, region: settings.regionCode, year, date: opts.date, signer: signer!, actor, batchId, file: table.file, sha256: table.sha256 }, issued);
-        for (const [i, a] of good.entries()) rowOutcome.set(a.r, { outcome: '已发证', number: issued[i].number, reasons: [] });
-        await finishBatch(trx, batchId, { issued: issued.length, existing: existing.length, rejectedRows: errorsByRow.size });
+        await batch.sequences.save(trx);
+        await finishBatch(trx, batchId, { issued: issued.length, existing: result.existing.length, rejectedRows: batch.rejectedRows });
         result.committed = true;
         result.batchId = batchId;
       });
@@ -319,12 +341,21 @@ export async function issueLicenses(db: Db, file: string, opts: IssueOptions): P
       if (!(err instanceof Rollback)) throw err;
     }
   };
-  await withWriteRetry(attempt);
 
-  if (opts.resultsPath) {
-    await writeTable(opts.resultsPath, resultSheets(table, rowOutcome));
-    result.resultsPath = opts.resultsPath;
+  try {
+    await withWriteRetry(attempt);
+    if (opts.resultsPath) {
+      const passed = result.committed ? '已发证' : opts.dryRun ? '可发证（试运行）' : '未发证（整批未提交）';
+      await spool!.writeTo(opts.resultsPath, table.sheets, resultColumns, ({ outcome, number, reasons }) =>
+        outcome === 'passed' ? [passed, result.committed ? (number ?? '') : '', ''] : outcome === 'existing' ? ['此前已发证', number ?? '', ''] : ['被拒绝', '', reasons ?? ''],
+      );
+      result.resultsPath = opts.resultsPath;
+    }
+  } finally {
+    await (spool as ResultsSpool | null)?.discard();
+    await signer?.close();
   }
+
   if (result.rejected.length > 0 && !opts.skipInvalid && !opts.dryRun) {
     const first = result.rejected[0];
     const rows = new Set(result.rejected.map((e) => `${e.sheet}\u0000${e.row}`)).size;
@@ -339,6 +370,139 @@ export async function issueLicenses(db: Db, file: string, opts: IssueOptions): P
   return result;
 }
 
+/** What one issuing transaction carries from chunk to chunk. */
+interface BatchState {
+  trx: Knex.Transaction;
+  exceptions: Set<string>;
+  /** 申请编号 → where it first appeared (rowRef) */
+  firstApp: Map<string, number>;
+  /** code + industry + premises → where it first appeared (rowRef) */
+  firstBusiness: Map<string, number>;
+  rejectedRows: number;
+  sequences: NumberSequences;
+  results: ResultsSpool | null;
+}
+
+interface CheckContext {
+  catalog: CatalogIndex;
+  date: string;
+  /** validity when no item states an earlier expiry */
+  defaultValidUntil: string;
+  needIndustryCode: boolean;
+  /** item cell text → item names (splitItems) */
+  items: Map<string, string[]>;
+}
+
+/** A chunk after the checks that need no database: each row's own, and duplicate 申请编号 in the batch. */
+interface CheckedChunk {
+  rows: Array<TableRow<IssueField>>;
+  errorsByRow: Map<TableRow<IssueField>, BatchRowError[]>;
+  /** rows that passed, first of their 申请编号 */
+  candidates: Application[];
+  /** rows issued before (a re-run) → their number */
+  existing: Map<TableRow<IssueField>, string>;
+  label: (ref: number) => string;
+  refOf: (r: TableRow<IssueField>) => number;
+  sheetIndex: Map<string, number>;
+}
+
+function checkChunk(batch: BatchState, table: TableStream<IssueField>, rows: Array<TableRow<IssueField>>, check: CheckContext): CheckedChunk {
+  const sheetIndex = new Map(table.sheets.map((s, i) => [s.sheet, i]));
+  const firstSheet = table.sheets[0].sheet;
+  const label = (ref: number) => {
+    const sheet = table.sheets[Math.floor(ref / 1e9)].sheet;
+    const row = ref % 1e9;
+    return sheet === firstSheet ? `第 ${row} 行` : `工作表“${sheet}”第 ${row} 行`;
+  };
+  const refOf = (r: TableRow<IssueField>) => rowRef(sheetIndex.get(r.sheet)!, r.row);
+
+  const errorsByRow = new Map<TableRow<IssueField>, BatchRowError[]>();
+  const candidates: Application[] = [];
+  for (const r of rows) {
+    const rowErrors: BatchRowError[] = [];
+    const a = checkRow(r, check, batch.exceptions, rowErrors);
+    if (!a) {
+      errorsByRow.set(r, rowErrors);
+      continue;
+    }
+    // The first row of a 申请编号 counts; a later one is a duplicate, wherever in the batch it is.
+    const dupOf = batch.firstApp.get(a.applicationNo);
+    if (dupOf !== undefined) {
+      errorsByRow.set(a.r, [fieldError(a.r, 'applicationNo', `申请编号“${a.applicationNo}”与${label(dupOf)}重复。`)]);
+      continue;
+    }
+    batch.firstApp.set(a.applicationNo, refOf(a.r));
+    candidates.push(a);
+  }
+  return { rows, errorsByRow, candidates, existing: new Map(), label, refOf, sheetIndex };
+}
+
+/**
+ * What the database already holds for a checked chunk (two IN queries for the whole chunk): rows
+ * issued before are reported under `existing`; a business licensed already, or twice in the batch,
+ * is rejected. Appends the chunk's errors to `result.rejected` in row order; returns the rows to issue.
+ */
+async function lookUpChunk(batch: BatchState, c: CheckedChunk, result: IssueResult): Promise<Application[]> {
+  const { trx } = batch;
+  // Issued before (a re-run): reported with their numbers, not issued again. (Licences this batch
+  // wrote in earlier chunks cannot match: their 申请编号 were seen in checkChunk.)
+  const known = await numbersByApplication(trx, c.candidates.map((a) => a.applicationNo));
+  const fresh: Application[] = [];
+  for (const a of c.candidates) {
+    const prior = known.get(a.applicationNo);
+    if (prior) {
+      result.existing.push({ row: a.r.row, sheet: a.r.sheet, applicationNo: a.applicationNo, number: prior });
+      c.existing.set(a.r, prior);
+      continue;
+    }
+    const business = businessKey(a.uscc, a.industry.id, a.premisesKey);
+    const same = batch.firstBusiness.get(business);
+    if (same !== undefined) {
+      c.errorsByRow.set(a.r, [fieldError(a.r, '', `与${c.label(same)}是同一经营者在同一经营场所申请同一行业，重复申请。`)]);
+      continue;
+    }
+    batch.firstBusiness.set(business, c.refOf(a.r));
+    fresh.push(a);
+  }
+
+  // Already holding a valid licence for this industry here: that is a change, not a new licence.
+  const held = await validLicensesOf(trx, fresh.map((a) => a.uscc));
+  const good: Application[] = [];
+  for (const a of fresh) {
+    const number = held.get(businessKey(a.uscc, a.industry.id, a.premisesKey));
+    if (number) {
+      c.errorsByRow.set(a.r, [fieldError(a.r, '', `该经营者在此经营场所已持有有效的“${a.industry.name}”行业综合许可证 ${number}；应办理变更（yiye license change），而非新发。`)]);
+    } else good.push(a);
+  }
+  for (const r of c.rows) {
+    const errs = c.errorsByRow.get(r);
+    if (!errs) continue;
+    result.rejected.push(...errs);
+    batch.rejectedRows++;
+  }
+  return good;
+}
+
+/** Every row of the chunk into the results spool (when a results file was asked for), in row order. */
+async function spoolChunk(batch: BatchState, table: TableStream<IssueField>, c: CheckedChunk, numbers: Map<TableRow<IssueField>, string> | null): Promise<void> {
+  if (!batch.results) return;
+  for (const r of c.rows) {
+    const sheet = c.sheetIndex.get(r.sheet)!;
+    const errs = c.errorsByRow.get(r);
+    const existing = c.existing.get(r);
+    if (errs) batch.results.add(sheet, r.cells, 'rejected', undefined, errs.map((e) => (e.column ? `【${e.column}】${e.message}` : e.message)).join('；'));
+    else if (existing) batch.results.add(sheet, r.cells, 'existing', existing);
+    else batch.results.add(sheet, r.cells, 'passed', numbers?.get(r));
+  }
+  await batch.results.flush();
+}
+
+/** The results file's columns for a sheet: its own (less 处理结果/许可证编号/错误原因 of a file fed back) and ours. */
+function resultColumns(s: TableSheet): ResultColumns {
+  const keep = s.labels.map((l, i) => ({ l, i })).filter((x) => !RESULT_COLUMNS.includes(nameKey(x.l)));
+  return { keep: keep.map((x) => x.i), header: [...keep.map((x) => x.l || `第${x.i + 1}列`), ...RESULT_COLUMNS] };
+}
+
 interface WriteContext {
   pattern: ReturnType<typeof parsePattern>;
   region: string;
@@ -349,11 +513,17 @@ interface WriteContext {
   batchId: number;
   file: string;
   sha256: string;
+  /** created_at of everything the batch writes */
+  now: string;
 }
 
-/** Numbers, signs and stores the good applications (in row order), filling `issued` in the same order. */
-async function writeLicenses(trx: Knex.Transaction, apps: Application[], ctx: WriteContext, issued: IssuedRow[]): Promise<void> {
-  // One block of numbers per sequence, taken in a fixed order so two batches never wait on each other in a cycle.
+/**
+ * Numbers one chunk's good applications (in row order) from the gapless sequences and appends them
+ * to `issued` in the same order; returns each row's number.
+ */
+async function numberChunk(trx: Knex.Transaction, sequences: NumberSequences, apps: Application[], ctx: WriteContext, issued: IssuedRow[]): Promise<Map<TableRow<IssueField>, string>> {
+  const numbers = new Map<TableRow<IssueField>, string>();
+  // One block of numbers per sequence, in a fixed order.
   const groups = new Map<string, { key: [number, number]; apps: Application[] }>();
   for (const a of apps) {
     const key = sequenceKey(ctx.pattern, ctx.year, a.industry.id);
@@ -361,108 +531,72 @@ async function writeLicenses(trx: Knex.Transaction, apps: Application[], ctx: Wr
     if (!groups.has(k)) groups.set(k, { key, apps: [] });
     groups.get(k)!.apps.push(a);
   }
-  const numbers = new Map<Application, string>();
   const ordered = [...groups.values()].sort((x, y) => x.key[0] - y.key[0] || x.key[1] - y.key[1]);
   for (const g of ordered) {
-    const first = await takeNumbers(trx, g.key[0], g.key[1], g.apps.length);
+    const first = await sequences.take(trx, g.key[0], g.key[1], g.apps.length);
     const last = first + g.apps.length - 1;
     if (last > maxSeq(ctx.pattern)) {
       throw new ConflictError(`${ctx.year} 年“${g.apps[0].industry.name}”的许可证流水号已用尽（编号规则最多 ${maxSeq(ctx.pattern)} 个）。`, '请加长编号规则中的流水号位数（yiye init --number-pattern … --force）。');
     }
-    g.apps.forEach((a, i) => numbers.set(a, formatNumber(ctx.pattern, { region: ctx.region, year: ctx.year, industryCode: a.industry.code ?? '', seq: first + i })));
+    g.apps.forEach((a, i) => numbers.set(a.r, formatNumber(ctx.pattern, { region: ctx.region, year: ctx.year, industryCode: a.industry.code ?? '', seq: first + i })));
   }
-
-  const now = nowIso();
-  const licenseRows = apps.map((a) => ({
-    number: numbers.get(a)!,
-    industry_id: a.industry.id,
-    application_no: a.applicationNo,
-    issue_date: ctx.date,
-    status: 'valid',
-    status_date: null,
-    status_reason: null,
-    current_version: 1,
-    uscc: a.uscc,
-    holder_name: a.holderName,
-    premises: a.premises,
-    premises_key: a.premisesKey,
-    valid_until: a.validUntil,
-    batch_id: ctx.batchId,
-    created_at: now,
-    updated_at: now,
-  }));
-  const ids = new Map((await insertReturning<{ id: number; number: string }>(trx, 'licenses', licenseRows, ['id', 'number'])).map((r) => [r.number, r.id]));
-
-  const signed = await ctx.signer.signMany(
-    apps.map((a) => ({
-      n: numbers.get(a)!,
-      v: 1,
-      h: a.holderName,
-      c: a.uscc,
-      i: a.industry.name,
-      m: a.items.map((x) => x.matter.code ?? x.matter.name),
-      d: ctx.date,
-      u: a.validUntil,
-    })),
-  );
-  const versionRows = apps.map((a, i) => ({
-    license_id: ids.get(numbers.get(a)!)!,
-    version: 1,
-    holder_name: a.holderName,
-    uscc: a.uscc,
-    legal_rep: a.legalRep,
-    industry_id: a.industry.id,
-    premises: a.premises,
-    authority_name: ctx.signer.authorityName,
-    issue_date: ctx.date,
-    valid_until: a.validUntil,
-    superseded_at: null,
-    payload: signed[i].text,
-    signature: signed[i].signature,
-    key_id: ctx.signer.keyId,
-    batch_id: ctx.batchId,
-    created_at: now,
-  }));
-  const versionIds = new Map((await insertReturning<{ id: number; license_id: number }>(trx, 'license_versions', versionRows, ['id', 'license_id'])).map((r) => [r.license_id, r.id]));
-
-  const itemRows: object[] = [];
-  const eventRows: object[] = [];
-  for (const a of apps) {
-    const licenseId = ids.get(numbers.get(a)!)!;
-    a.items.forEach((it, seq) => itemRows.push({ version_id: versionIds.get(licenseId)!, matter_id: it.matter.id, seq, permit_no: it.permitNo, valid_until: it.validUntil }));
-    eventRows.push({
-      license_id: licenseId,
-      version: 1,
-      event: 'issue',
-      event_date: ctx.date,
-      actor: ctx.actor,
-      at: now,
-      reason: null,
-      details: JSON.stringify({ applicationNo: a.applicationNo }),
-      batch_id: ctx.batchId,
-      file_name: ctx.file,
-      sheet: a.r.sheet,
-      row_number: a.r.row,
-      file_sha256: ctx.sha256,
-    });
-    issued.push({ row: a.r.row, sheet: a.r.sheet, applicationNo: a.applicationNo, number: numbers.get(a)! });
-  }
-  await insertRows(trx, 'license_items', itemRows);
-  await insertRows(trx, 'license_events', eventRows);
+  for (const a of apps) issued.push({ row: a.r.row, sheet: a.r.sheet, applicationNo: a.applicationNo, number: numbers.get(a.r)! });
+  return numbers;
 }
 
-/** Every row of the batch with its outcome: the office fixes the rejected rows and feeds the same file back. */
-function resultSheets(table: ReadTableResult<IssueField>, outcome: Map<TableRow<IssueField>, { outcome: string; number?: string; reasons: string[] }>): SheetData[] {
-  return table.sheets.map((s) => {
-    const keep = s.labels.map((l, i) => ({ l, i })).filter((x) => !RESULT_COLUMNS.includes(nameKey(x.l)));
-    const rows = table.rows.filter((r) => r.sheet === s.sheet);
-    return {
-      name: s.sheet,
-      header: [...keep.map((x) => x.l || `第${x.i + 1}列`), ...RESULT_COLUMNS],
-      rows: rows.map((r) => {
-        const o = outcome.get(r);
-        return [...keep.map((x) => r.cells[x.i] ?? null), o?.outcome ?? '', o?.number ?? '', o?.reasons.join('；') ?? ''];
-      }),
-    };
+type Signed = { text: string; signature: string };
+
+/** The signed QR payloads of one chunk's numbered applications, in order. */
+function signChunk(apps: Application[], numbers: Map<TableRow<IssueField>, string>, ctx: WriteContext): Promise<Signed[]> {
+  return ctx.signer.signMany(
+    apps.map((a) => ({ n: numbers.get(a.r)!, v: 1, h: a.holderName, c: a.uscc, i: a.industry.name, m: a.items.map((x) => x.matter.code ?? x.matter.name), d: ctx.date, u: a.validUntil })),
+  );
+}
+
+/** Stores one chunk's numbered and signed applications: licences, their first versions, items and audit events. */
+async function insertChunk(trx: Knex.Transaction, apps: Application[], numbers: Map<TableRow<IssueField>, string>, signed: Signed[], ctx: WriteContext): Promise<void> {
+  const numberOf = (a: Application) => numbers.get(a.r)!;
+  const ids = new Map(
+    (
+      await bulkInsert<{ id: number; number: string }>(
+        trx,
+        'licenses',
+        {
+          columns: ['number', 'industry_id', 'application_no', 'uscc', 'holder_name', 'premises', 'premises_key', 'valid_until'],
+          rows: apps.map((a) => [numberOf(a), a.industry.id, a.applicationNo, a.uscc, a.holderName, a.premises, a.premisesKey, a.validUntil]),
+          constants: { issue_date: ctx.date, status: 'valid', status_date: null, status_reason: null, current_version: 1, batch_id: ctx.batchId, created_at: ctx.now, updated_at: ctx.now },
+        },
+        ['id', 'number'],
+      )
+    ).map((r) => [r.number, r.id]),
+  );
+  const licenseId = (a: Application) => ids.get(numberOf(a))!;
+
+  const versionIds = new Map(
+    (
+      await bulkInsert<{ id: number; license_id: number }>(
+        trx,
+        'license_versions',
+        {
+          columns: ['license_id', 'holder_name', 'uscc', 'legal_rep', 'industry_id', 'premises', 'valid_until', 'payload', 'signature'],
+          rows: apps.map((a, i) => [licenseId(a), a.holderName, a.uscc, a.legalRep, a.industry.id, a.premises, a.validUntil, signed[i].text, signed[i].signature]),
+          constants: { version: 1, authority_name: ctx.signer.authorityName, issue_date: ctx.date, superseded_at: null, key_id: ctx.signer.keyId, batch_id: ctx.batchId, created_at: ctx.now },
+          sameAsLicense: ['holder_name', 'uscc', 'industry_id', 'premises', 'valid_until'],
+        },
+        ['id', 'license_id'],
+      )
+    ).map((r) => [r.license_id, r.id]),
+  );
+
+  const itemRows: unknown[][] = [];
+  for (const a of apps) {
+    const versionId = versionIds.get(licenseId(a))!;
+    a.items.forEach((it, seq) => itemRows.push([versionId, it.matter.id, seq, it.permitNo, it.validUntil]));
+  }
+  await bulkInsert(trx, 'license_items', { columns: ['version_id', 'matter_id', 'seq', 'permit_no', 'valid_until'], rows: itemRows });
+  await bulkInsert(trx, 'license_events', {
+    columns: ['license_id', 'details', 'sheet', 'row_number'],
+    rows: apps.map((a) => [licenseId(a), JSON.stringify({ applicationNo: a.applicationNo }), a.r.sheet, a.r.row]),
+    constants: { version: 1, event: 'issue', event_date: ctx.date, actor: ctx.actor, at: ctx.now, reason: null, batch_id: ctx.batchId, file_name: ctx.file, file_sha256: ctx.sha256 },
   });
 }

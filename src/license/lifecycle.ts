@@ -400,5 +400,5 @@ export async function applyBatch(db: Db, file: string, opts: LifecycleOptions & 
 
 /** A dry run validates changes and renewals without a private key: what it "signs" is discarded. */
 function dryRunSigner(): Signer {
-  return { keyId: 'dry-run', authorityName: '', sign: () => ({ text: '', signature: '' }), signMany: async (ps) => ps.map(() => ({ text: '', signature: '' })), signBytes: () => '' };
+  return { keyId: 'dry-run', authorityName: '', sign: () => ({ text: '', signature: '' }), signMany: async (ps) => ps.map(() => ({ text: '', signature: '' })), signBytes: () => '', close: async () => undefined };
 }

@@ -97,6 +97,16 @@ export interface CatalogIndustry {
   links: Map<number, { mandatory: boolean; condition: string | null; seq: number }>;
 }
 
+/**
+ * Adds to a memo of cell texts, starting it afresh past 10,000 entries: a batch whose every row
+ * misspells a name differently must not grow the memo (and the workbook text its keys are cut from)
+ * with the batch.
+ */
+function remember<V>(memo: Map<string, V>, key: string, value: V): void {
+  if (memo.size >= 10_000) memo.clear();
+  memo.set(key, value);
+}
+
 /** The catalog as issuance needs it, loaded once per batch (dozens of industries and matters). */
 export class CatalogIndex {
   readonly industries: CatalogIndustry[] = [];
@@ -130,7 +140,7 @@ export class CatalogIndex {
   }
 
   industry(text: string): CatalogIndustry | undefined {
-    if (!this.industryMemo.has(text)) this.industryMemo.set(text, this.industryByKey.get(nameKey(text)));
+    if (!this.industryMemo.has(text)) remember(this.industryMemo, text, this.industryByKey.get(nameKey(text)));
     return this.industryMemo.get(text);
   }
 
@@ -141,66 +151,174 @@ export class CatalogIndex {
   }
 
   matter(text: string): CatalogMatter | undefined {
-    if (!this.matterMemo.has(text)) this.matterMemo.set(text, this.matterByKey.get(nameKey(text)));
+    if (!this.matterMemo.has(text)) remember(this.matterMemo, text, this.matterByKey.get(nameKey(text)));
     return this.matterMemo.get(text);
   }
 
-  /** Matter names of the industry that are mandatory (必办). */
+  private mandatoryMemo = new Map<number, CatalogMatter[]>();
+
+  /** Matters of the industry that are mandatory (必办), in catalog order. */
   mandatory(ind: CatalogIndustry): CatalogMatter[] {
-    return [...ind.links.entries()].filter(([, l]) => l.mandatory).sort((a, b) => a[1].seq - b[1].seq).map(([id]) => this.matters.get(id)!);
+    let list = this.mandatoryMemo.get(ind.id);
+    if (!list) {
+      list = [...ind.links.entries()].filter(([, l]) => l.mandatory).sort((a, b) => a[1].seq - b[1].seq).map(([id]) => this.matters.get(id)!);
+      this.mandatoryMemo.set(ind.id, list);
+    }
+    return list;
   }
 }
 
-/**
- * Takes `count` numbers from the sequence of (year, industry), returning the first. Runs inside the
- * issuing transaction, so a rolled-back batch gives its numbers back and numbers stay gapless. On
- * PostgreSQL the sequence row is locked (SELECT … FOR UPDATE) until the transaction ends, so a
- * second process waits and then continues after the first one's numbers; on SQLite the whole
- * transaction already holds the database's write lock (see `lockForWrite`).
- */
-export async function takeNumbers(trx: Knex.Transaction, year: number, industryId: number, count: number): Promise<number> {
-  await trx('license_number_seq').insert({ year, industry_id: industryId, last_seq: 0 }).onConflict(['year', 'industry_id']).ignore();
-  const q = trx('license_number_seq').where({ year, industry_id: industryId }).first('last_seq');
-  const row = (await (dialectOf(trx) === 'postgres' ? q.forUpdate() : q)) as { last_seq: number };
-  const first = Number(row.last_seq) + 1;
-  await trx('license_number_seq').where({ year, industry_id: industryId }).update({ last_seq: first + count - 1 });
-  return first;
+/** Licences already issued for these 申请编号: number by application. */
+export async function numbersByApplication(trx: Knex.Transaction, applicationNos: string[]): Promise<Map<string, string>> {
+  const rows = await selectIn<Pick<LicenseRow, 'application_no' | 'number'>>(trx, 'licenses', 'application_no', applicationNos);
+  return new Map(rows.map((l) => [l.application_no, l.number]));
 }
 
 /**
- * One multi-row INSERT … VALUES per chunk, written directly rather than through knex's builder: on
- * 100k licences the builder's per-row compilation cost more than the database did (DOMAIN.md
- * "Bulk inserts"). Values are still bound parameters; column names come from our own row objects.
+ * Valid licences of these holders, keyed by code, industry and premises key, through the partial
+ * unique index on (uscc, industry_id, premises_key) WHERE status = 'valid'. Without the status term
+ * no index serves the look-up, and SQLite (without statistics) would pick the (status, valid_until)
+ * index, so it is named there: either way each look-up would scan every licence, and a batch that
+ * looks up as it inserts would slow down as it goes (measured: 14.7 s of 100k licences' 68 s).
  */
-function valuesInsert(trx: Knex.Transaction, table: string, rows: object[], returning?: string[]): Knex.Raw {
-  const cols = Object.keys(rows[0]);
-  const tuple = `(${cols.map(() => '?').join(',')})`;
-  const bindings: unknown[] = [];
-  for (const r of rows) for (const c of cols) bindings.push((r as Record<string, unknown>)[c] ?? null);
-  const sql = `INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(',')}) VALUES ${rows.map(() => tuple).join(',')}${returning ? ` RETURNING ${returning.map((c) => `"${c}"`).join(',')}` : ''}`;
-  return trx.raw(sql, bindings as Knex.RawBinding[]);
-}
-
-function chunkSize(rows: object[]): number {
-  const width = rows.length ? Object.keys(rows[0]).length : 1;
-  // SQLite's default limit is 32766 bound variables per statement; stay well under it.
-  return Math.max(1, Math.min(SQLITE_CHUNK, Math.floor(30000 / width)));
-}
-
-/** Inserts rows in chunks and returns the chosen columns of each inserted row (both databases). */
-export async function insertReturning<T>(trx: Knex.Transaction, table: string, rows: object[], columns: string[]): Promise<T[]> {
-  const out: T[] = [];
-  const chunk = chunkSize(rows);
-  for (let i = 0; i < rows.length; i += chunk) {
-    const res = (await valuesInsert(trx, table, rows.slice(i, i + chunk), columns)) as T[] | { rows: T[] };
-    out.push(...(Array.isArray(res) ? res : res.rows));
+export async function validLicensesOf(trx: Knex.Transaction, usccs: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const unique = [...new Set(usccs)];
+  for (let i = 0; i < unique.length; i += SQLITE_CHUNK) {
+    const rows = (await trx(dialectOf(trx) === 'sqlite' ? trx.raw('?? INDEXED BY ??', ['licenses', 'licenses_one_valid']) : 'licenses')
+      .whereRaw(`status = 'valid'`)
+      .whereIn('uscc', unique.slice(i, i + SQLITE_CHUNK))
+      .select('uscc', 'industry_id', 'premises_key', 'number')) as Array<Pick<LicenseRow, 'uscc' | 'industry_id' | 'premises_key' | 'number'>>;
+    for (const l of rows) out.set(businessKey(l.uscc, l.industry_id, l.premises_key), l.number);
   }
   return out;
 }
 
-export async function insertRows(trx: Knex.Transaction, table: string, rows: object[]): Promise<void> {
-  const chunk = chunkSize(rows);
-  for (let i = 0; i < rows.length; i += chunk) await valuesInsert(trx, table, rows.slice(i, i + chunk));
+/**
+ * One business for "already licensed here": holder's code, industry and premises key. A new flat
+ * string (JSON.stringify copies): a batch keeps 100k of these, and a key made by concatenation
+ * would keep the workbook text its parts were cut from.
+ */
+export function businessKey(uscc: string, industryId: number, premisesKey: string): string {
+  return JSON.stringify([uscc, industryId, premisesKey]);
+}
+
+/** Any fixed number: the key of PostgreSQL's advisory lock that issuing batches take in turn. */
+const ISSUE_LOCK_KEY = 0x7969_7965; // "yiye"
+
+/**
+ * Makes the issuing transaction the only one that numbers licences until it ends. A batch takes
+ * numbers chunk by chunk as it reads its file, in whatever order its industries come, so two batches
+ * locking sequence rows one by one could wait on each other in a cycle; on PostgreSQL they queue on
+ * one transaction-scoped advisory lock instead, and whatever the second reads after it is granted
+ * already includes the first one's commit. On SQLite the batch's first write (`createBatch`) takes
+ * the database's write lock, which serves the same purpose.
+ */
+export async function lockIssuing(trx: Knex.Transaction): Promise<void> {
+  if (dialectOf(trx) === 'postgres') await trx.raw('SELECT pg_advisory_xact_lock(?)', [ISSUE_LOCK_KEY]);
+}
+
+/**
+ * The gapless number sequences of (year, industry), drawn from inside the issuing transaction: a
+ * rolled-back batch gives its numbers back. Each sequence row is read once (locked FOR UPDATE on
+ * PostgreSQL until the transaction ends) and then counted on in memory, so a batch that takes numbers
+ * 500 licences at a time does not read and write the row for every chunk; `save` writes the last
+ * numbers back and must run before the transaction commits.
+ */
+export class NumberSequences {
+  private last = new Map<string, { year: number; industryId: number; last: number; saved: number }>();
+
+  /** Takes `count` consecutive numbers from the sequence of (year, industry); returns the first. */
+  async take(trx: Knex.Transaction, year: number, industryId: number, count: number): Promise<number> {
+    const key = `${year}:${industryId}`;
+    let seq = this.last.get(key);
+    if (!seq) {
+      await trx('license_number_seq').insert({ year, industry_id: industryId, last_seq: 0 }).onConflict(['year', 'industry_id']).ignore();
+      const q = trx('license_number_seq').where({ year, industry_id: industryId }).first('last_seq');
+      const row = (await (dialectOf(trx) === 'postgres' ? q.forUpdate() : q)) as { last_seq: number | string };
+      seq = { year, industryId, last: Number(row.last_seq), saved: Number(row.last_seq) };
+      this.last.set(key, seq);
+    }
+    const first = seq.last + 1;
+    seq.last += count;
+    return first;
+  }
+
+  async save(trx: Knex.Transaction): Promise<void> {
+    for (const seq of this.last.values()) {
+      if (seq.last === seq.saved) continue;
+      await trx('license_number_seq').where({ year: seq.year, industry_id: seq.industryId }).update({ last_seq: seq.last });
+      seq.saved = seq.last;
+    }
+  }
+}
+
+/** Rows to insert as value arrays in `columns` order, plus values that are the same for every row. */
+export interface BulkRows {
+  columns: string[];
+  rows: unknown[][];
+  /** column → value shared by all rows (batch id, dates, status …) */
+  constants?: Record<string, unknown>;
+  /**
+   * Columns (of `columns`) whose values the row's licence — the one its `license_id` names — holds
+   * under the same names. SQLite copies them from that licence within the statement (a primary-key
+   * join) instead of receiving them again; PostgreSQL binds the given values.
+   */
+  sameAsLicense?: string[];
+}
+
+/** PostgreSQL (and SQLite's default) allow 32766+ bound values per statement; stay well under it. */
+function rowsPerStatement(width: number): number {
+  return Math.max(1, Math.min(SQLITE_CHUNK, Math.floor(30000 / Math.max(1, width))));
+}
+
+const quoted = (cols: string[]) => cols.map((c) => `"${c}"`).join(',');
+
+/**
+ * One multi-row INSERT per ≤ 500 rows, written directly rather than through knex's builder: on 100k
+ * licences the builder's per-row compilation cost more than the database did (DOMAIN.md "Bulk
+ * inserts"). Values are always bound parameters; column names are our own constants.
+ *
+ * On SQLite the rows travel as ONE bound JSON text that SQLite unpacks itself (json_each, `->>`):
+ * the sqlite3 driver converts each bound value to C on the main thread (~1 µs each; a value per
+ * column per row came to 6M values, 5 s, for 100k licences), while JSON.stringify is fast and the
+ * unpacking runs with the statement on the driver's thread, beside the main thread's reading of the
+ * next rows. JSON keeps the types we store (text, integers, null). PostgreSQL types parameters by
+ * their target columns only in a plain VALUES list, so there each row carries its own and the shared
+ * values.
+ */
+function insertStatement(trx: Knex.Transaction, table: string, b: BulkRows, rows: unknown[][], returning?: string[]): Knex.Raw {
+  const constCols = Object.keys(b.constants ?? {});
+  const constVals = constCols.map((c) => b.constants![c] ?? null);
+  const ret = returning ? ` RETURNING ${quoted(returning)}` : '';
+  const into = `INSERT INTO "${table}" (${quoted([...b.columns, ...constCols])})`;
+  if (dialectOf(trx) === 'sqlite') {
+    const copied = new Set(b.sameAsLicense ?? []);
+    const sent = b.columns.map((_, i) => i).filter((i) => !copied.has(b.columns[i]));
+    const at = new Map(sent.map((col, k) => [col, k]));
+    const select = [...b.columns.map((c, i) => (copied.has(c) ? `l."${c}"` : `j.value ->> ${at.get(i)}`)), ...constCols.map(() => '?')].join(',');
+    const join = copied.size ? ` JOIN "licenses" AS l ON l.id = j.value ->> ${at.get(b.columns.indexOf('license_id'))}` : '';
+    const payload = copied.size ? rows.map((r) => sent.map((i) => r[i] ?? null)) : rows;
+    return trx.raw(`${into} SELECT ${select} FROM json_each(?) AS j${join}${ret}`, [...constVals, JSON.stringify(payload)] as Knex.RawBinding[]);
+  }
+  const bindings: unknown[] = [];
+  for (const r of rows) {
+    for (let i = 0; i < b.columns.length; i++) bindings.push(r[i] ?? null);
+    for (const v of constVals) bindings.push(v);
+  }
+  const tuple = `(${new Array(b.columns.length + constCols.length).fill('?').join(',')})`;
+  return trx.raw(`${into} VALUES ${new Array(rows.length).fill(tuple).join(',')}${ret}`, bindings as Knex.RawBinding[]);
+}
+
+/** Inserts the rows (both databases) and returns the `returning` columns of each inserted row. */
+export async function bulkInsert<T = never>(trx: Knex.Transaction, table: string, b: BulkRows, returning?: string[]): Promise<T[]> {
+  const out: T[] = [];
+  const per = rowsPerStatement(b.columns.length + Object.keys(b.constants ?? {}).length);
+  for (let i = 0; i < b.rows.length; i += per) {
+    const res = (await insertStatement(trx, table, b, b.rows.slice(i, i + per), returning)) as T[] | { rows: T[] };
+    if (returning) out.push(...(Array.isArray(res) ? res : res.rows));
+  }
+  return out;
 }
 
 export async function createBatch(trx: Knex.Transaction, kind: 'issue' | 'apply' | 'command', actor: string, file?: { name: string; sha256: string }): Promise<number> {

@@ -3,7 +3,8 @@
  * shared `readRows`: finds the header row in the first rows of each sheet by the column names it
  * knows, skips blank, note (注：…) and total rows, and hands out each data row with the cells of the
  * fields it found. Column names are matched as the catalog's are (`headerKey`: no spaces, brackets
- * or width differences).
+ * or width differences). `openTable` streams the rows (issuance: memory flat however long the file);
+ * `readTable` collects them (small batches checked as a whole first).
  */
 import fs from 'node:fs';
 import crypto from 'node:crypto';
@@ -40,10 +41,20 @@ export interface ReadTableResult<F extends string> {
   rows: Array<TableRow<F>>;
 }
 
-/** An error about one field of a row. */
+/**
+ * A copy of `s` that shares no memory with it. Text read from a workbook is often a view into the
+ * XML chunk it was parsed from (V8 keeps substrings and concatenations as references), so a string
+ * kept for the whole batch — a key of a batch-wide map, a result entry, an error message — would
+ * keep that chunk, and so eventually the whole file, in memory.
+ */
+export function detach(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
+}
+
+/** An error about one field of a row (kept until the batch ends: detached from the row's cells). */
 export function fieldError<F extends string>(r: TableRow<F>, field: F | '', message: string): BatchRowError {
   const col = field ? r.column(field) : { column: '', columnLetter: '' };
-  return { file: r.file, sheet: r.sheet, row: r.row, ...col, message };
+  return { file: r.file, sheet: r.sheet, row: r.row, ...col, message: detach(message) };
 }
 
 function isSkippable(cells: CellValue[]): boolean {
@@ -72,12 +83,24 @@ export async function fileSha256(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
+export interface TableStream<F extends string> {
+  file: string;
+  sha256: string;
+  /** Sheets whose header has been found so far: complete once `rows()` is exhausted. */
+  sheets: TableSheet[];
+  /**
+   * The data rows, read from the file as they are asked for (memory stays flat). Each call reads
+   * the file again from the start (a retried transaction) and refills `sheets`. Throws NO_HEADER at
+   * the end when no sheet had a recognisable header.
+   */
+  rows(): AsyncGenerator<TableRow<F>>;
+}
+
 /**
- * All data rows of `file` whose sheets have a header naming at least `minFields` of `vocabulary`.
- * Rows are kept in memory: a day's batch, even 100,000 applications, fits easily, and the whole batch
- * must be validated before one licence is issued.
+ * Opens a batch spreadsheet for streaming: checks that the file exists and has a readable format,
+ * and takes its SHA-256 (recorded with the batch) before any row is read.
  */
-export async function readTable<F extends string>(file: string, vocabulary: Record<F, readonly string[]>, opts: { minFields?: number; what: string; onRows?: (n: number) => void }): Promise<ReadTableResult<F>> {
+export async function openTable<F extends string>(file: string, vocabulary: Record<F, readonly string[]>, opts: { minFields?: number; what: string }): Promise<TableStream<F>> {
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new InputError(`找不到文件“${file}”。`, '请检查路径是否正确。', undefined, 'FILE_NOT_FOUND');
   formatOf(file);
   const name = path.basename(file);
@@ -88,59 +111,137 @@ export async function readTable<F extends string>(file: string, vocabulary: Reco
     });
   }
   const minFields = opts.minFields ?? 3;
-  const sheets: TableSheet[] = [];
-  const rows: Array<TableRow<F>> = [];
-  let current: { sheet: string; seen: number; columns?: Map<F, number>; labels?: string[] } | undefined;
-
-  for await (const r of readRows(file)) {
-    if (!current || current.sheet !== r.sheet) current = { sheet: r.sheet, seen: 0 };
-    const cur = current;
-    if (!cur.columns) {
-      if (++cur.seen > HEADER_SEARCH_ROWS) continue;
-      const columns = new Map<F, number>();
-      const ranks = new Map<F, number>();
-      const labels = r.cells.map((c) => cellText(c) ?? '');
-      labels.forEach((label, i) => {
-        const hit = label.length <= 30 ? lookup.get(headerKey(label)) : undefined;
-        if (hit && (!ranks.has(hit.field) || hit.rank < ranks.get(hit.field)!)) {
-          columns.set(hit.field, i);
-          ranks.set(hit.field, hit.rank);
+  const stream: TableStream<F> = {
+    file: name,
+    sha256: await fileSha256(file),
+    sheets: [],
+    async *rows() {
+      const sheets: TableSheet[] = (stream.sheets = []);
+      let current: { sheet: string; seen: number; columns?: Map<F, number>; labels?: string[] } | undefined;
+      for await (const r of readRows(file)) {
+        if (!current || current.sheet !== r.sheet) current = { sheet: r.sheet, seen: 0 };
+        const cur = current;
+        if (!cur.columns) {
+          if (++cur.seen > HEADER_SEARCH_ROWS) continue;
+          const columns = new Map<F, number>();
+          const ranks = new Map<F, number>();
+          const labels = r.cells.map((c) => cellText(c) ?? '');
+          labels.forEach((label, i) => {
+            const hit = label.length <= 30 ? lookup.get(headerKey(label)) : undefined;
+            if (hit && (!ranks.has(hit.field) || hit.rank < ranks.get(hit.field)!)) {
+              columns.set(hit.field, i);
+              ranks.set(hit.field, hit.rank);
+            }
+          });
+          if (columns.size >= minFields) {
+            cur.columns = columns;
+            cur.labels = labels;
+            sheets.push({ sheet: r.sheet, headerRow: r.rowNumber, labels });
+          }
+          continue;
         }
-      });
-      if (columns.size >= minFields) {
-        cur.columns = columns;
-        cur.labels = labels;
-        sheets.push({ sheet: r.sheet, headerRow: r.rowNumber, labels });
+        if (isSkippable(r.cells)) continue;
+        const columns = cur.columns;
+        const labels = cur.labels!;
+        const cells = r.cells;
+        yield {
+          file: name,
+          sheet: r.sheet,
+          row: r.rowNumber,
+          cells,
+          get: (f) => {
+            const i = columns.get(f);
+            return i === undefined ? null : (cells[i] ?? null);
+          },
+          column: (f) => {
+            const i = columns.get(f);
+            return i === undefined ? { column: vocabulary[f][0], columnLetter: '' } : { column: labels[i], columnLetter: columnLetter(i) };
+          },
+        };
       }
-      continue;
-    }
-    if (isSkippable(r.cells)) continue;
-    const columns = cur.columns;
-    const labels = cur.labels!;
-    const cells = r.cells;
-    rows.push({
-      file: name,
-      sheet: r.sheet,
-      row: r.rowNumber,
-      cells,
-      get: (f) => {
-        const i = columns.get(f);
-        return i === undefined ? null : (cells[i] ?? null);
-      },
-      column: (f) => {
-        const i = columns.get(f);
-        return i === undefined ? { column: vocabulary[f][0], columnLetter: '' } : { column: labels[i], columnLetter: columnLetter(i) };
-      },
-    });
+      if (sheets.length === 0) {
+        throw new InputError(
+          `“${name}”中找不到${opts.what}的表头。`,
+          `表头应包含这些列名中的至少 ${minFields} 个：${(Object.values(vocabulary) as string[][]).map((v) => v[0]).join('、')}。`,
+          { file: name },
+          'NO_HEADER',
+        );
+      }
+    },
+  };
+  return stream;
+}
+
+/**
+ * All data rows of `file` at once, for batches that are checked as a whole before anything is
+ * written (`license apply`: a few hundred lifecycle operations). Issuance streams instead (`openTable`).
+ */
+export async function readTable<F extends string>(file: string, vocabulary: Record<F, readonly string[]>, opts: { minFields?: number; what: string; onRows?: (n: number) => void }): Promise<ReadTableResult<F>> {
+  const table = await openTable(file, vocabulary, opts);
+  const rows: Array<TableRow<F>> = [];
+  for await (const r of table.rows()) {
+    rows.push(r);
     if (rows.length % 1000 === 0) opts.onRows?.(1000);
   }
-  if (sheets.length === 0) {
-    throw new InputError(
-      `“${name}”中找不到${opts.what}的表头。`,
-      `表头应包含这些列名中的至少 ${minFields} 个：${(Object.values(vocabulary) as string[][]).map((v) => v[0]).join('、')}。`,
-      { file: name },
-      'NO_HEADER',
-    );
+  return { file: table.file, sha256: table.sha256, sheets: table.sheets, rows };
+}
+
+/**
+ * `source` in arrays of `size`, read ahead by up to `ahead` arrays while the caller awaits other
+ * work: parsing the next rows of a workbook (main thread) overlaps the database statements of the
+ * current ones (libuv's thread pool). Stopping early closes the source.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>, size: number, ahead = 2): AsyncGenerator<T[]> {
+  const it = source[Symbol.asyncIterator]();
+  const ready: T[][] = [];
+  let exhausted = false;
+  let stopped = false;
+  let failure: { error: unknown } | undefined;
+  let wakeConsumer: (() => void) | undefined;
+  let wakeProducer: (() => void) | undefined;
+  const wake = (w: (() => void) | undefined) => w?.();
+  const producer = (async () => {
+    let chunk: T[] = [];
+    try {
+      for (;;) {
+        while (ready.length >= ahead && !stopped) await new Promise<void>((r) => (wakeProducer = r));
+        if (stopped) return;
+        const next = await it.next();
+        if (next.done) {
+          exhausted = true;
+          break;
+        }
+        chunk.push(next.value);
+        if (chunk.length >= size) {
+          ready.push(chunk);
+          chunk = [];
+          wake(wakeConsumer);
+        }
+      }
+      if (chunk.length) ready.push(chunk);
+    } catch (error) {
+      exhausted = true;
+      failure = { error };
+    } finally {
+      wake(wakeConsumer);
+    }
+  })();
+  try {
+    for (;;) {
+      if (ready.length) {
+        const chunk = ready.shift()!;
+        wake(wakeProducer);
+        yield chunk;
+        continue;
+      }
+      if (failure) throw failure.error;
+      if (exhausted) return;
+      await new Promise<void>((r) => (wakeConsumer = r));
+    }
+  } finally {
+    stopped = true;
+    wake(wakeProducer);
+    await producer;
+    if (!exhausted) await it.return?.(undefined);
   }
-  return { file: name, sha256: await fileSha256(file), sheets, rows };
 }

@@ -1,0 +1,177 @@
+/**
+ * The results file of a batch (every row: its original columns plus 处理结果, 许可证编号, 错误原因),
+ * written without holding the batch in memory: each row goes to a temporary spool file as its chunk is
+ * processed, and the results file is written from the spool once the batch has committed or rolled
+ * back — only then is it known whether a row that passed was issued.
+ *
+ * The writers mirror `writeTable`/`writeCsv` in src/io/write.ts (same header, frozen first row,
+ * formula neutralising, CSV as UTF-8 with BOM and CRLF), which take whole arrays of rows.
+ */
+import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { loadExcelJS } from '../io/exceljs';
+import { neutralizeFormula } from '../io/write';
+import type { CellValue } from '../io/types';
+import type { TableSheet } from './table';
+
+/** What happened to a row; `passed` rows are issued only if the batch commits. */
+export type RowOutcome = 'passed' | 'existing' | 'rejected';
+
+interface SpoolLine {
+  /** index of the sheet in the batch's sheets */
+  s: number;
+  c: unknown[];
+  o: RowOutcome;
+  n?: string;
+  r?: string;
+}
+
+/** Cells as JSON: dates keep their type (a date cell is written back as a date). */
+function encodeCell(v: CellValue): unknown {
+  return v instanceof Date ? { $date: v.toISOString() } : v;
+}
+
+function decodeCell(v: unknown): CellValue {
+  if (v !== null && typeof v === 'object' && '$date' in v) return new Date((v as { $date: string }).$date);
+  return v as CellValue;
+}
+
+/** The columns of the results file: the sheet's own, less any results columns of an earlier run fed back. */
+export interface ResultColumns {
+  keep: number[];
+  header: string[];
+}
+
+export class ResultsSpool {
+  private out: fs.WriteStream;
+  private pending: string[] = [];
+  private closed = false;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly file: string,
+  ) {
+    this.out = fs.createWriteStream(file, { encoding: 'utf8' });
+  }
+
+  static create(): ResultsSpool {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yiye-results-'));
+    return new ResultsSpool(dir, path.join(dir, 'rows.ndjson'));
+  }
+
+  add(sheetIndex: number, cells: CellValue[], outcome: RowOutcome, number?: string, reasons?: string): void {
+    const line: SpoolLine = { s: sheetIndex, c: cells.map(encodeCell), o: outcome };
+    if (number) line.n = number;
+    if (reasons) line.r = reasons;
+    this.pending.push(JSON.stringify(line));
+  }
+
+  /** Writes the rows added since the last flush (one write per chunk, waiting when the disk lags). */
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('\n') + '\n';
+    this.pending = [];
+    if (!this.out.write(text)) await once(this.out, 'drain');
+  }
+
+  private async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.flush();
+    await new Promise<void>((resolve, reject) => this.out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  }
+
+  /**
+   * Writes the results file: one sheet per batch sheet (a .csv gets the first sheet, as `writeTable`
+   * does), each row's kept cells followed by `label(outcome, number, reasons)`.
+   */
+  async writeTo(file: string, sheets: TableSheet[], columns: (s: TableSheet) => ResultColumns, label: (l: { outcome: RowOutcome; number?: string; reasons?: string }) => CellValue[]): Promise<void> {
+    await this.close();
+    const lines = readline.createInterface({ input: fs.createReadStream(this.file, { encoding: 'utf8' }), crlfDelay: Infinity })[Symbol.asyncIterator]();
+    let peeked: SpoolLine | undefined;
+    const next = async (): Promise<SpoolLine | undefined> => {
+      if (peeked) {
+        const p = peeked;
+        peeked = undefined;
+        return p;
+      }
+      for (;;) {
+        const n = await lines.next();
+        if (n.done) return undefined;
+        if (n.value) return JSON.parse(n.value) as SpoolLine;
+      }
+    };
+    /** The rows of sheet `index` (the spool holds the sheets one after another, in order). */
+    const rowsOf = async function* (index: number): AsyncGenerator<CellValue[]> {
+      const keep = columns(sheets[index]).keep;
+      for (;;) {
+        const line = await next();
+        if (!line) return;
+        if (line.s !== index) {
+          peeked = line;
+          return;
+        }
+        yield [...keep.map((i) => decodeCell(line.c[i] ?? null)), ...label({ outcome: line.o, number: line.n, reasons: line.r })];
+      }
+    };
+    await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+    if (path.extname(file).toLowerCase() === '.csv') {
+      await writeCsvStream(file, sheets.length ? columns(sheets[0]).header : [], sheets.length ? rowsOf(0) : emptyRows());
+      return;
+    }
+    const ExcelJS = loadExcelJS();
+    // Inline strings: a shared-string table would hold every distinct text of the batch in memory.
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
+    const used = new Set<string>();
+    for (const [index, s] of sheets.entries()) {
+      const header = columns(s).header;
+      const ws = wb.addWorksheet(sheetName(s.sheet, used), { views: [{ state: 'frozen', ySplit: 1 }] });
+      ws.columns = header.map((h) => ({ header: h, width: Math.min(60, Math.max(10, h.length * 2 + 4)) }));
+      ws.getRow(1).font = { bold: true };
+      for await (const r of rowsOf(index)) ws.addRow(r.map((v) => neutralizeFormula(v) as never)).commit();
+      ws.commit();
+    }
+    await wb.commit();
+  }
+
+  /** Removes the spool (always, whether or not a results file was written). */
+  async discard(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      await new Promise<void>((resolve) => this.out.end(() => resolve()));
+    }
+    await fs.promises.rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+async function* emptyRows(): AsyncGenerator<CellValue[]> {}
+
+/** Excel's sheet-name rules, as `writeTable` applies them: at most 31 characters, none of []:*?/\, unique. */
+function sheetName(name: string, used: Set<string>): string {
+  const base = name.replace(/[[\]:*?/\\]/g, '_').slice(0, 31) || 'Sheet';
+  let candidate = base;
+  for (let i = 2; used.has(candidate); i++) candidate = `${base.slice(0, 28)}(${i})`;
+  used.add(candidate);
+  return candidate;
+}
+
+function csvField(v: CellValue): string {
+  const n = neutralizeFormula(v);
+  const s = n === null || n === undefined ? '' : n instanceof Date ? n.toISOString().slice(0, 10) : typeof n === 'boolean' ? (n ? '是' : '否') : String(n);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** UTF-8 with BOM and CRLF, as `writeCsv` writes, from rows that arrive one by one. */
+async function writeCsvStream(file: string, header: string[], rows: AsyncIterable<CellValue[]>): Promise<void> {
+  const out = fs.createWriteStream(file);
+  // events.once also rejects on 'error' and removes its listeners (a listener per wait would pile up)
+  const write = async (line: string) => {
+    if (!out.write(line)) await once(out, 'drain');
+  };
+  await write('\uFEFF' + header.map((h) => csvField(h)).join(',') + '\r\n');
+  for await (const r of rows) await write(r.map(csvField).join(',') + '\r\n');
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
