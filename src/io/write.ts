@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { once } from 'node:events';
 import type { CellValue } from './types';
 import { isCellError } from './types';
 import { loadExcelJS } from './exceljs';
@@ -59,7 +60,13 @@ function csvField(v: CellValue): string {
 /** UTF-8 with BOM and CRLF, which Excel and WPS open correctly on Chinese Windows. */
 export async function writeCsv(file: string, header: string[], rows: CellValue[][]): Promise<void> {
   const out = fs.createWriteStream(file);
-  const write = (line: string) => new Promise<void>((resolve, reject) => (out.write(line) ? resolve() : out.once('drain', resolve).once('error', reject)));
+  // one error listener for the whole file (one per drain would pile up on large files)
+  let failure: Error | undefined;
+  out.on('error', (err) => (failure = err));
+  const write = async (line: string) => {
+    if (failure) throw failure;
+    if (!out.write(line)) await once(out, 'drain');
+  };
   await write('\uFEFF' + header.map((h) => csvField(h)).join(',') + '\r\n');
   for (const r of rows) await write(r.map(csvField).join(',') + '\r\n');
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
