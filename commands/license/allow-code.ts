@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base';
 import { allowCode, type AllowCodeResult } from '../../src/license/service';
-import { defaultActor } from '../../src/license/util';
+import { defaultActor } from '../../src/settings/actor';
 
 export default class LicenseAllowCode extends BaseCommand {
   static override summary = '登记校验不通过但真实有效的统一社会信用代码 (accept a listed code that fails the GB 32100 check)';

@@ -12,6 +12,7 @@ import { cellText } from '../text/normalize';
 import { detectKind, FIELD_HEADERS, headerScore, KIND_LABEL, mapHeader, titleText, type Field, type HeaderMap, type Kind } from './headers';
 import { columnLetter, parseLevel, parseRow, type ParsedRow, type RowError, type RowRef, type SheetContext } from './parse';
 import { CatalogWriter, emptyCounts, type CatalogChange, type CatalogCounts } from './writer';
+import { defaultActor } from '../settings/actor';
 
 /** How far down a sheet the header may sit (title rows, attachment labels, notes above the table). */
 const HEADER_SEARCH_ROWS = 30;
@@ -367,8 +368,5 @@ function isNoChange(c: CatalogCounts): boolean {
   return (['industries', 'matters', 'links', 'materials'] as const).every((k) => c[k].inserted === 0 && c[k].updated === 0 && (c[k].removed ?? 0) === 0);
 }
 
-function defaultActor(): string {
-  return process.env.YIYE_ACTOR || process.env.USER || process.env.USERNAME || 'unknown';
-}
 
 export { emptyCounts, cellText };

@@ -23,7 +23,7 @@ export interface SheetData {
 }
 
 /** Excel's sheet-name rules: at most 31 characters, none of []:*?/\ , unique in the workbook. */
-function sheetName(name: string, used: Set<string>): string {
+export function sheetName(name: string, used: Set<string>): string {
   const base = name.replace(/[[\]:*?/\\]/g, '_').slice(0, 31) || 'Sheet';
   let candidate = base;
   for (let i = 2; used.has(candidate); i++) candidate = `${base.slice(0, 28)}(${i})`;
@@ -57,8 +57,11 @@ function csvField(v: CellValue): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** UTF-8 with BOM and CRLF, which Excel and WPS open correctly on Chinese Windows. */
-export async function writeCsv(file: string, header: string[], rows: CellValue[][]): Promise<void> {
+/**
+ * UTF-8 with BOM and CRLF, which Excel and WPS open correctly on Chinese Windows. Rows may arrive
+ * one by one (an async iterable), so a large results file never has to be held in memory.
+ */
+export async function writeCsv(file: string, header: string[], rows: Iterable<CellValue[]> | AsyncIterable<CellValue[]>): Promise<void> {
   const out = fs.createWriteStream(file);
   // one error listener for the whole file (one per drain would pile up on large files)
   let failure: Error | undefined;
@@ -68,6 +71,6 @@ export async function writeCsv(file: string, header: string[], rows: CellValue[]
     if (!out.write(line)) await once(out, 'drain');
   };
   await write('\uFEFF' + header.map((h) => csvField(h)).join(',') + '\r\n');
-  for (const r of rows) await write(r.map(csvField).join(',') + '\r\n');
+  for await (const r of rows) await write(r.map(csvField).join(',') + '\r\n');
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
 }

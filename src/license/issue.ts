@@ -20,7 +20,8 @@ import { openSigner } from './signer';
 import { detach, fieldError, openTable, readAhead, type TableRow, type TableSheet, type TableStream } from './table';
 import { ResultsSpool, type ResultColumns } from './results';
 import type { BatchRowError } from './types';
-import { cellTextQuick, defaultActor, validityEnd, withWriteRetry } from './util';
+import { cellTextQuick, validityEnd, withWriteRetry } from './util';
+import { defaultActor } from '../settings/actor';
 
 /** Column names of an application batch (any of, first preferred). */
 export const ISSUE_FIELDS = {

@@ -16,7 +16,8 @@ import { CatalogIndex, createBatch, finishBatch, itemsOf, premisesKey, type Item
 import { openSigner, type Signer } from './signer';
 import { fieldError, readTable, type TableRow } from './table';
 import { EVENT_LABEL, STATUS_LABEL, type BatchRowError, type LicenseEventKind, type LicenseStatus } from './types';
-import { defaultActor, withWriteRetry } from './util';
+import { withWriteRetry } from './util';
+import { defaultActor } from '../settings/actor';
 
 export type OperationKind = Exclude<LicenseEventKind, 'issue'>;
 

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { loadExcelJS } from '../io/exceljs';
-import { neutralizeFormula } from '../io/write';
+import { neutralizeFormula, sheetName, writeCsv } from '../io/write';
 import type { CellValue } from '../io/types';
 import type { TableSheet } from './table';
 
@@ -119,7 +119,7 @@ export class ResultsSpool {
     };
     await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
     if (path.extname(file).toLowerCase() === '.csv') {
-      await writeCsvStream(file, sheets.length ? columns(sheets[0]).header : [], sheets.length ? rowsOf(0) : emptyRows());
+      await writeCsv(file, sheets.length ? columns(sheets[0]).header : [], sheets.length ? rowsOf(0) : emptyRows());
       return;
     }
     const ExcelJS = loadExcelJS();
@@ -149,29 +149,3 @@ export class ResultsSpool {
 
 async function* emptyRows(): AsyncGenerator<CellValue[]> {}
 
-/** Excel's sheet-name rules, as `writeTable` applies them: at most 31 characters, none of []:*?/\, unique. */
-function sheetName(name: string, used: Set<string>): string {
-  const base = name.replace(/[[\]:*?/\\]/g, '_').slice(0, 31) || 'Sheet';
-  let candidate = base;
-  for (let i = 2; used.has(candidate); i++) candidate = `${base.slice(0, 28)}(${i})`;
-  used.add(candidate);
-  return candidate;
-}
-
-function csvField(v: CellValue): string {
-  const n = neutralizeFormula(v);
-  const s = n === null || n === undefined ? '' : n instanceof Date ? n.toISOString().slice(0, 10) : typeof n === 'boolean' ? (n ? '是' : '否') : String(n);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** UTF-8 with BOM and CRLF, as `writeCsv` writes, from rows that arrive one by one. */
-async function writeCsvStream(file: string, header: string[], rows: AsyncIterable<CellValue[]>): Promise<void> {
-  const out = fs.createWriteStream(file);
-  // events.once also rejects on 'error' and removes its listeners (a listener per wait would pile up)
-  const write = async (line: string) => {
-    if (!out.write(line)) await once(out, 'drain');
-  };
-  await write('\uFEFF' + header.map((h) => csvField(h)).join(',') + '\r\n');
-  for await (const r of rows) await write(r.map(csvField).join(',') + '\r\n');
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-}

@@ -49,9 +49,6 @@ export function addDays(iso: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-export function defaultActor(): string {
-  return process.env.YIYE_ACTOR || process.env.USER || process.env.USERNAME || 'unknown';
-}
 
 /** Errors that mean "another process got there first": worth trying the whole transaction again. */
 function isRetryable(err: unknown): boolean {

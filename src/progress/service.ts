@@ -35,6 +35,7 @@ import {
 } from './store';
 import type { ExtractedTaskJson, ReportingDate, Task, TaskDraft, TaskUpdateRecord } from './types';
 import { DEFAULT_ALIASES, UnitResolver } from './units';
+import { defaultActor } from '../settings/actor';
 
 class Rollback extends Error {}
 
@@ -44,9 +45,6 @@ export interface StoreCounts {
   unchanged: number;
 }
 
-function defaultActor(): string {
-  return process.env.YIYE_ACTOR || process.env.USER || process.env.USERNAME || 'unknown';
-}
 
 async function sha256(file: string): Promise<string> {
   return crypto.createHash('sha256').update(await fs.promises.readFile(file)).digest('hex');
