@@ -15,6 +15,7 @@ import { formatOf, readRows } from '../io/read-rows';
 import type { CellValue } from '../io/types';
 import { cellText, headerKey } from '../text/normalize';
 import type { BatchRowError } from './types';
+import { isNoteOrTotal } from '../catalog/parse';
 
 const HEADER_SEARCH_ROWS = 30;
 
@@ -71,10 +72,8 @@ function isSkippable(cells: CellValue[]): boolean {
     else if (c !== first) distinct = true;
   }
   if (filled >= 3 && distinct) return false;
-  const texts = cells.map((c) => cellText(c)).filter((x): x is string => !!x);
-  if (texts.length === 0) return true;
-  if (texts.some((t) => /^(合计|小计|总计)$/.test(t.replace(/\s/g, '')))) return true;
-  return new Set(texts).size === 1 && /^(注|备注|说明|填表说明|填报说明)\s*[:：\d1-9（(]/.test(texts[0]);
+  // the catalog importer's rule for blank, note and total rows
+  return isNoteOrTotal(cells.map((c) => cellText(c)));
 }
 
 export async function fileSha256(file: string): Promise<string> {
