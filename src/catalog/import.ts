@@ -236,6 +236,9 @@ async function processFiles(planned: PlannedFile[], opts: ImportOptions, writer:
     }
     summaries.push({ file: file.name, sha256: file.sha256, sheets, skippedSheets });
   }
+  // Writer errors arrive a chunk late (writing overlaps parsing): list errors in reading order.
+  const order = new Map(summaries.flatMap((f) => f.sheets.map((sh) => `${f.file}\u0000${sh.sheet}`)).map((k, i) => [k, i]));
+  errors.sort((a, b) => (order.get(`${a.file}\u0000${a.sheet}`) ?? 0) - (order.get(`${b.file}\u0000${b.sheet}`) ?? 0) || a.row - b.row);
   return { summaries, errors, errorsNotListed };
 }
 
