@@ -5,6 +5,9 @@ import { formatIssue } from '../../src/license/format';
 import { resolveKeyFile } from '../../src/license/keys';
 import { dateFlag } from '../../src/license/util';
 import { keyFileFlag } from '../../src/license/flags';
+import { askApplication, saveApplication, type Asker } from '../../src/license/interactive';
+import { canPrompt } from '../../src/cli/prompt';
+import { UsageError } from '../../src/cli/errors';
 
 export default class LicenseIssue extends BaseCommand {
   static override summary = '按批发放行业综合许可证 (issue licences from an application batch, xlsx/csv)';
@@ -14,8 +17,9 @@ export default class LicenseIssue extends BaseCommand {
     '<%= config.bin %> license issue 发证申请.xlsx --date 2026-03-15 --actor 窗口张三',
     '<%= config.bin %> license issue 发证申请.csv --results 发证结果.xlsx --json',
     '<%= config.bin %> license issue 发证申请.xlsx --skip-invalid --results 发证结果.xlsx',
+    '<%= config.bin %> license issue --interactive --save-dir 窗口受理',
   ];
-  static override args = { file: Args.string({ description: '发证申请文件 (.xlsx/.csv)', required: true }) };
+  static override args = { file: Args.string({ description: '发证申请文件 (.xlsx/.csv)；--interactive 时不需要' }) };
   static override flags = {
     date: Flags.string({ summary: '制证日期 YYYY-MM-DD，默认今天 (issue date)' }),
     actor: Flags.string({ summary: '经办人，记入审计日志 (who issues; default $USER)' }),
@@ -23,16 +27,30 @@ export default class LicenseIssue extends BaseCommand {
     'skip-invalid': Flags.boolean({ summary: '为有效行发证，跳过并报告错误行 (issue the good rows)' }),
     results: Flags.string({ summary: '把每行的处理结果、许可证编号、错误原因写入此 .xlsx/.csv (results file)' }),
     'key-file': keyFileFlag,
+    interactive: Flags.boolean({ char: 'i', summary: '窗口逐项受理一份申请后发证 (walk a clerk through one application)', exclusive: ['skip-invalid'] }),
+    'save-dir': Flags.string({ summary: '--interactive 时申请表的保存目录 (where the application file is kept)', default: '窗口受理' }),
   };
 
   async run(): Promise<IssueResult> {
     const { args, flags } = await this.parse(LicenseIssue);
     const date = dateFlag(flags.date);
+    if (flags.interactive && args.file) throw new UsageError('--interactive 与申请文件只能二选一。', '窗口受理一份申请用 --interactive；按批发证给出文件。');
+    if (!flags.interactive && !args.file) throw new UsageError('缺少发证申请文件。', '用法：yiye license issue 发证申请.xlsx，或 yiye license issue --interactive 窗口受理一份申请。');
+    if (flags.interactive && !canPrompt(this.jsonEnabled())) {
+      throw new UsageError('--interactive 需要在交互式终端中运行（且不能与 --json 同用）。', '批量发证请把申请填入表格，用 yiye license issue 申请.xlsx。');
+    }
     const progress = this.progress('读取申请');
     return this.withDb(flags.db, async (db) => {
+      let file = args.file!;
+      if (flags.interactive) {
+        const app = await askApplication(db, await inquirerAsker(), { date, saveDir: flags['save-dir'] });
+        if (!app) throw new UsageError('已取消，未发证。');
+        file = await saveApplication(app, flags['save-dir']);
+        this.log(`申请已保存：${file}`);
+      }
       progress.start(0);
       try {
-        const result = await issueLicenses(db, args.file, {
+        const result = await issueLicenses(db, file, {
           date,
           actor: flags.actor,
           dryRun: flags['dry-run'],
@@ -49,4 +67,19 @@ export default class LicenseIssue extends BaseCommand {
       }
     });
   }
+}
+
+/** @inquirer/prompts behind the Asker interface; Ctrl+C becomes a plain “cancelled”. */
+async function inquirerAsker(): Promise<Asker> {
+  const p = await import('@inquirer/prompts');
+  const cancel = (err: unknown): never => {
+    if ((err as Error).name === 'ExitPromptError') throw new UsageError('已取消，未发证。');
+    throw err;
+  };
+  return {
+    select: (q) => p.select(q).catch(cancel),
+    input: (q) => p.input(q).catch(cancel),
+    checkbox: (q) => p.checkbox(q).catch(cancel) as never,
+    confirm: (q) => p.confirm(q).catch(cancel),
+  };
 }

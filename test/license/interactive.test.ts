@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../../src/cli/errors';
+import { issueLicenses } from '../../src/license/issue';
+import { askApplication, saveApplication, type Asker, type Choice } from '../../src/license/interactive';
+import { showLicense } from '../../src/license/service';
+import { generateUscc } from '../../src/license/uscc';
+import { backends } from '../helpers/db';
+import { yiye } from '../helpers/cli';
+import { licenseWorkspace, tmpDir, type LicenseWorkspace } from './helpers';
+
+const DATE = '2026-03-15';
+
+/**
+ * Scripted answers in the order the questions come. Text answers pass through the prompt's own
+ * validate() first, as inquirer does: a rejected answer is recorded and the next one is tried.
+ */
+class Script implements Asker {
+  readonly asked: string[] = [];
+  readonly rejected: string[] = [];
+  constructor(private answers: Array<string | boolean | ((choices: Array<Choice<unknown>>) => unknown)>) {}
+  private next(message: string): string | boolean | ((choices: Array<Choice<unknown>>) => unknown) {
+    this.asked.push(message);
+    if (this.answers.length === 0) throw new Error(`no scripted answer for “${message}”`);
+    return this.answers.shift()!;
+  }
+  async select<T>(q: { message: string; choices: Array<Choice<T>> }): Promise<T> {
+    const pick = this.next(q.message) as (c: Array<Choice<T>>) => T;
+    return pick(q.choices);
+  }
+  async checkbox<T>(q: { message: string; choices: Array<Choice<T>> }): Promise<T[]> {
+    const pick = this.next(q.message) as (c: Array<Choice<T>>) => T[];
+    return pick(q.choices);
+  }
+  async input(q: { message: string; default?: string; validate?: (v: string) => true | string }): Promise<string> {
+    for (;;) {
+      const a = this.next(q.message);
+      const v = a === '' && q.default !== undefined ? q.default : String(a);
+      const ok = q.validate ? q.validate(v) : true;
+      if (ok === true) return v;
+      this.rejected.push(`${q.message}: ${ok}`);
+    }
+  }
+  async confirm(q: { message: string }): Promise<boolean> {
+    return this.next(q.message) as boolean;
+  }
+}
+
+const byName = (name: string) => <T>(choices: Array<Choice<T>>): T => {
+  const c = choices.find((x) => x.name.startsWith(name));
+  if (!c) throw new Error(`no choice “${name}” among ${choices.map((x) => x.name).join(', ')}`);
+  return c.value;
+};
+
+describe.each(backends())('license issue --interactive on %s', (backend) => {
+  let ws: LicenseWorkspace;
+  beforeAll(async () => {
+    ws = await licenseWorkspace(backend);
+  });
+  afterAll(async () => {
+    await ws.db.destroy();
+  });
+
+  it('walks through one application, checks the code as typed, and issues it through the batch rules', async () => {
+    const good = generateUscc(7101, { region: '310115' });
+    const badCheck = good.slice(0, 17) + (good[17] === '0' ? '1' : '0');
+    const ask = new Script([
+      byName('便利店'),
+      (choices: Array<Choice<unknown>>) => {
+        // the conditional matters are offered with their condition; tick the alcohol one
+        expect(choices.some((c) => /酒类/.test(c.name))).toBe(true);
+        return choices.filter((c) => /酒类/.test(c.name)).map((c) => c.value);
+      },
+      '', // empty name: refused, asked again
+      '上海窗口测试便利店有限公司',
+      badCheck, // wrong check character: refused as typed
+      good.toLowerCase(), // lower case: refused as typed (GB 32100 uses capitals)
+      good,
+      '王五',
+      '浦东新区测试路 1 号',
+      false,
+      '', // accept the default application number
+      true,
+    ]);
+    const saveDir = tmpDir('counter-');
+    const app = await askApplication(ws.db, ask, { date: DATE, saveDir, now: () => new Date(2026, 2, 15, 9, 30, 5) });
+    expect(app).not.toBeNull();
+    expect(ask.rejected).toEqual([
+      expect.stringMatching(/^经营者名称: 请填写经营者名称。/),
+      expect.stringMatching(/^统一社会信用代码.*校验码/),
+      expect.stringMatching(/^统一社会信用代码.*(小写|大写)/),
+    ]);
+    expect(app!.applicationNo).toBe('CK20260315093005');
+    expect(app!.industry).toBe('便利店');
+    expect(app!.items).toMatch(/酒类/);
+
+    const file = await saveApplication(app!, saveDir);
+    expect(path.dirname(file)).toBe(saveDir);
+    const result = await issueLicenses(ws.db, file, { date: DATE, keyFile: ws.keyFile, actor: '窗口李四' });
+    expect(result.issued).toHaveLength(1);
+    const shown = await showLicense(ws.db, result.issued[0].number, DATE);
+    expect(shown.current.holderName).toBe('上海窗口测试便利店有限公司');
+    expect(shown.current.items.map((i) => i.matterName).join('；')).toMatch(/酒类/);
+
+    // the same application again: same file, nothing new issued
+    expect(await saveApplication(app!, saveDir)).toBe(file);
+    const again = await issueLicenses(ws.db, file, { date: DATE, keyFile: ws.keyFile, actor: '窗口李四' });
+    expect(again.issued).toHaveLength(0);
+    expect(again.existing).toHaveLength(1);
+
+    // another application under a used number is refused instead of overwriting the kept file
+    await expect(saveApplication({ ...app!, holderName: '另一家公司' }, saveDir)).rejects.toBeInstanceOf(UsageError);
+    expect(fs.readFileSync(file, 'utf8')).toContain('上海窗口测试便利店有限公司');
+  });
+
+  it('returns null when the clerk does not confirm', async () => {
+    const ask = new Script([byName('便利店'), () => [], '某公司', generateUscc(7102, { region: '310115' }), '赵六', '某路 2 号', false, 'CK-NO', false]);
+    expect(await askApplication(ws.db, ask, { date: DATE, saveDir: tmpDir('counter-') })).toBeNull();
+  });
+});
+
+describe('license issue --interactive from the command line', () => {
+  it('refuses without an interactive terminal (CI, pipes) with a usage error, and needs a file otherwise', async () => {
+    const noTty = await yiye(['license', 'issue', '--interactive', '--db', path.join(tmpDir('cli-'), 'none.db')]);
+    expect(noTty.code).toBe(2);
+    expect(noTty.stderr).toMatch(/需要在交互式终端中运行/);
+    expect(noTty.stderr).not.toMatch(/\n\s+at /);
+    const noFile = await yiye(['license', 'issue', '--db', path.join(tmpDir('cli-'), 'none.db')]);
+    expect(noFile.code).toBe(2);
+    expect(noFile.stderr).toMatch(/缺少发证申请文件/);
+  });
+});
