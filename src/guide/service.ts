@@ -131,7 +131,7 @@ export async function generateGuides(db: Db, opts: GenerateOptions): Promise<Gen
       for (const format of formats) {
         const file: GeneratedFile = { industry: model.industry.name, type, format, path: resolveInside(outRoot, folder, `${type}.${format}`) };
         const content =
-          format === 'md' ? md.markdown : format === 'html' ? blocksToHtml(blocks, { title, meta: { [MARKER_NAME]: markerJson(marker) } }) : { blocks, title, properties: { [MARKER_NAME]: markerJson(marker) } };
+          format === 'md' ? md.markdown : format === 'html' ? blocksToHtml(blocks, { title, meta: { [MARKER_NAME]: markerJson(marker) } }) : { blocks, title, date: model.date, properties: { [MARKER_NAME]: markerJson(marker) } };
         pending.push({ file, content });
       }
     }

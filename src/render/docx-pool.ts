@@ -14,6 +14,8 @@ import type { Block } from './markdown';
 export interface DocxJob {
   blocks: Block[];
   title: string;
+  /** The document's date (YYYY-MM-DD): every timestamp in the package. */
+  date: string;
   properties: Record<string, string>;
 }
 
@@ -25,7 +27,7 @@ export async function renderDocxMany(jobs: DocxJob[]): Promise<Buffer[]> {
   const count = Math.min(cores, 4, Math.floor(jobs.length / MIN_JOBS_PER_WORKER));
   if (count < 2 || !fs.existsSync(workerFile)) {
     const out: Buffer[] = [];
-    for (const j of jobs) out.push(await blocksToDocx(j.blocks, { title: j.title, properties: j.properties }));
+    for (const j of jobs) out.push(await blocksToDocx(j.blocks, { title: j.title, date: j.date, properties: j.properties }));
     return out;
   }
   const results: Buffer[] = new Array(jobs.length);

@@ -133,8 +133,56 @@ export function blocksToDocxChildren(blocks: Block[]): Array<Paragraph | Table> 
   return out;
 }
 
-/** A .docx package as bytes. `properties` become custom document properties (the fingerprint). */
-export async function blocksToDocx(blocks: Block[], opts: { title: string; properties?: Record<string, string> }): Promise<Buffer> {
+const xmlEscape = (t: string) => t.replace(/[<>&"']/g, (c) => `&${{ '<': 'lt', '>': 'gt', '&': 'amp', '"': 'quot', "'": 'apos' }[c]};`);
+
+/**
+ * docProps/core.xml as the `docx` package writes it, but with the document's own date instead of the
+ * moment it was packed, so the same catalog and templates give the same bytes.
+ */
+function coreXml(title: string, date: string): string {
+  const at = `${date}T00:00:00Z`;
+  return (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' +
+    `<dc:title>${xmlEscape(title)}</dc:title><dc:creator>yiye</dc:creator><cp:lastModifiedBy>yiye</cp:lastModifiedBy><cp:revision>1</cp:revision>` +
+    `<dcterms:created xsi:type="dcterms:W3CDTF">${at}</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">${at}</dcterms:modified>` +
+    '</cp:coreProperties>'
+  );
+}
+
+/**
+ * Sets every entry's modification time in a zip (local headers and central directory) to `date`,
+ * 00:00. The zip writer inside `docx` stamps the current time and takes no option for it; the time
+ * fields are outside the checksummed data, so they can be rewritten in place.
+ */
+export function stampZipTimes(zip: Buffer, date: string): Buffer {
+  const [y, m, d] = date.split('-').map(Number);
+  const dosDate = ((Math.max(1980, y) - 1980) << 9) | (m << 5) | d;
+  for (let i = 0; i + 30 <= zip.length; ) {
+    const sig = zip.readUInt32LE(i);
+    if (sig === 0x04034b50) {
+      // local file header: time at +10, date at +12; the data follows name and extra field
+      zip.writeUInt16LE(0, i + 10);
+      zip.writeUInt16LE(dosDate, i + 12);
+      i += 30 + zip.readUInt16LE(i + 26) + zip.readUInt16LE(i + 28) + zip.readUInt32LE(i + 18);
+    } else if (sig === 0x02014b50) {
+      // central directory entry: time at +12, date at +14
+      zip.writeUInt16LE(0, i + 12);
+      zip.writeUInt16LE(dosDate, i + 14);
+      i += 46 + zip.readUInt16LE(i + 28) + zip.readUInt16LE(i + 30) + zip.readUInt16LE(i + 32);
+    } else {
+      break; // end of central directory
+    }
+  }
+  return zip;
+}
+
+/**
+ * A .docx package as bytes. `properties` become custom document properties (the fingerprint);
+ * `date` (YYYY-MM-DD, the document's date) stands for every timestamp in the package, so generating
+ * again gives identical bytes.
+ */
+export async function blocksToDocx(blocks: Block[], opts: { title: string; date: string; properties?: Record<string, string> }): Promise<Buffer> {
   const heading = (id: string, name: string, eastAsia: string, extra: { bold?: boolean } = {}) => ({
     id,
     name,
@@ -191,5 +239,6 @@ export async function blocksToDocx(blocks: Block[], opts: { title: string; prope
       },
     ],
   });
-  return Packer.toBuffer(doc);
+  const buf = await Packer.toBuffer(doc, false, [{ path: 'docProps/core.xml', data: coreXml(opts.title, opts.date) }]);
+  return stampZipTimes(buf, opts.date);
 }

@@ -102,6 +102,23 @@ describe.each(backends())('guide on %s', (backend) => {
     expect(fs.readFileSync(path.join(out, '养老机构', 'guide.md'), 'utf8')).toContain('养老机构设立许可已直接取消审批，无需申请。');
   });
 
+  it('builds the same Word bytes every time, matching the golden document.xml of 便利店', async () => {
+    const [a, b] = [tmp(), tmp()];
+    await generateGuides(db, { industries: ['便利店'], formats: ['docx'], out: a, date: DATE });
+    await generateGuides(db, { industries: ['便利店'], formats: ['docx'], out: b, date: DATE });
+    for (const type of ['rules', 'guide', 'notice', 'pledge', 'form']) {
+      const file = path.join('便利店', `${type}.docx`);
+      expect({ file, same: fs.readFileSync(path.join(a, file)).equals(fs.readFileSync(path.join(b, file))) }).toEqual({ file, same: true });
+      // one paragraph or table row a line, so a golden diff reads like the document
+      const xml = (await readZipEntry(path.join(a, file), 'word/document.xml'))!.replace(/(<\/w:p>|<\/w:tr>)/g, '$1\n');
+      const golden = path.join(GOLDEN, '便利店', `${type}.docx.xml`);
+      if (process.env.UPDATE_GOLDEN === '1' && backend === 'sqlite') fs.writeFileSync(golden, xml);
+      expect({ file, xml }).toEqual({ file, xml: fs.readFileSync(golden, 'utf8') });
+      const core = (await readZipEntry(path.join(a, file), 'docProps/core.xml'))!;
+      expect(core).toContain(`<dcterms:created xsi:type="dcterms:W3CDTF">${DATE}T00:00:00Z</dcterms:created>`);
+    }
+  });
+
   it('builds Word documents with headings, tables and the merged material list', async () => {
     const out = tmp();
     const r = await generateGuides(db, { industries: ['便利店'], formats: ['docx'], out, date: DATE });

@@ -162,7 +162,7 @@ describe('docx from the Markdown blocks', () => {
   it('has real headings, Word numbering, a table with a repeating header and GB/T 9704 page setup', async () => {
     const blocks = parseMarkdown('# 标题\n\n## 一、总则\n\n### （一）范围\n\n正文。\n\n1. 甲\n2. 乙\n\n| 序号 | 材料名称 |\n| --- | --- |\n| 1 | 营业执照 |\n');
     const file = path.join(tmp(), 'a.docx');
-    fs.writeFileSync(file, await blocksToDocx(blocks, { title: '标题', properties: { 'yiye-guide': '{"x":1}' } }));
+    fs.writeFileSync(file, await blocksToDocx(blocks, { title: '标题', date: '2021-03-01', properties: { 'yiye-guide': '{"x":1}' } }));
     const xml = (await readZipEntry(file, 'word/document.xml'))!;
     expect(xml).toContain('<w:pStyle w:val="Title"/>');
     expect(xml).toContain('<w:pStyle w:val="Heading1"/>');
