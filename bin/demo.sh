@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job end to end on the bundled fixtures: create a workspace, import the messy pudong
 # catalogs, re-import (nothing changes), show an industry, export, and reject a broken file with a
-# report the office could send back. Everything is written under out/demo/.
+# report the office could send back; then extract the reform plans' tasks, import a task ledger, issue
+# licences, record a progress return and write the progress report. Everything is written under out/demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=out/demo
@@ -32,5 +33,35 @@ code=$?
 set -e
 echo "退出码：$code"
 [ "$code" -eq 3 ] || { echo "演示失败：应以退出码 3 拒绝"; exit 1; }
+
+# Reform tasks and the progress report. The plans are the policy texts in ../shared/seeds (beside
+# the clone, in CI too; YIYE_SEEDS overrides); without them the copies in fixtures/tasks/seeds serve.
+seeds="${YIYE_SEEDS:-../shared/seeds}"
+step "7. 从政策原文提取改革任务（$seeds）"
+if ! compgen -G "$seeds/*.txt" >/dev/null; then
+  echo "未找到政策原文目录“$seeds”（或其中没有 .txt 文件），改用仓库自带的副本 fixtures/tasks/seeds。可设置 YIYE_SEEDS=目录 指定原文所在位置。"
+  seeds=fixtures/tasks/seeds
+fi
+for plan in "$seeds"/*.txt; do
+  # first line: the plan and how many tasks; last line: what was stored
+  yiye tasks extract "$plan" --actor 演示 | sed -n '1p;$p'
+done
+
+step "8. 导入任务台账（标题行、不同写法的单位名称、日期单元格与“2021年三季度”等时限）"
+yiye tasks import fixtures/tasks/2021年工作台账.xlsx --actor 演示
+
+step "9. 发放行业综合许可证（制证日期 2021-03-25，供试点行业落地情况统计）"
+yiye license issue fixtures/license/发证申请-2026-03-15.xlsx --date 2021-03-25 --actor 演示 --results "$out/发证结果.xlsx"
+
+step "10. 登记各单位报送的进展（已完成、推进中、受阻）"
+yiye tasks update fixtures/tasks/updates/进展反馈-2021-05.xlsx
+
+step "11. 截至 2021-05-31 已逾期的任务"
+yiye tasks list --overdue --as-of 2021-05-31 | sed -n 1,8p
+
+step "12. 进展报告：md（书面报告）、html（含图表，可打印）、xlsx（每部分一个工作表）"
+for fmt in md html xlsx; do
+  yiye report progress --as-of 2021-05-31 --format "$fmt" --out "$out/改革任务进展报告-2021-05-31.$fmt" | sed -n 1p
+done
 echo
 echo "演示完成。工作区：$YIYE_DB"

@@ -20,6 +20,53 @@ export interface SheetData {
   name: string;
   header: string[];
   rows: CellValue[][];
+  /** Optional presentation for .xlsx (ignored for .csv); without it the sheet is written as before. */
+  style?: SheetStyle;
+}
+
+/** How an .xlsx sheet is presented to the person who opens it. */
+export interface SheetStyle {
+  /** An autofilter over the header and every data row. */
+  autoFilter?: boolean;
+  /** Column widths from the longest text in each column (header included), CJK characters counting 2. */
+  fitColumns?: boolean;
+  /** Widest a fitted column gets, in character units (default 60). */
+  maxWidth?: number;
+  /** A background fill for a data row, as ARGB ('FFFDE0DC'), or null for none. */
+  rowFill?: (row: CellValue[], index: number) => string | null;
+  /** Number format of Date cells (default 'yyyy-mm-dd' when a style is given). */
+  dateFormat?: string;
+}
+
+/** Display width of text as spreadsheet apps draw it: CJK and full-width characters take two columns. */
+const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{20000}-\u{3fffd}]/u;
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) w += ch.charCodeAt(0) < 0x1100 ? 1 : WIDE.test(ch) ? 2 : 1;
+  return w;
+}
+
+function cellDisplay(v: CellValue): string {
+  if (v === null || v === undefined) return '';
+  if (v instanceof Date) return '0000-00-00';
+  if (typeof v === 'object') return v.error;
+  return String(v);
+}
+
+/** Column widths fitting the widest line of each column (a cell's longest line, not its total). */
+function fittedWidths(s: SheetData, max: number): number[] {
+  const widths = s.header.map((h) => displayWidth(h));
+  for (const r of s.rows) {
+    for (let i = 0; i < widths.length; i++) {
+      const v = r[i];
+      if (v === null || v === undefined || v === '') continue;
+      const text = cellDisplay(v);
+      const w = text.includes('\n') ? Math.max(...text.split('\n').map(displayWidth)) : displayWidth(text);
+      if (w > widths[i]) widths[i] = w;
+    }
+  }
+  // a little room for the autofilter button and padding; never narrower than 6
+  return widths.map((w) => Math.min(max, Math.max(6, w + 3)));
 }
 
 /** Excel's sheet-name rules: at most 31 characters, none of []:*?/\ , unique in the workbook. */
@@ -43,9 +90,36 @@ export async function writeTable(file: string, sheets: SheetData[]): Promise<voi
   const used = new Set<string>();
   for (const s of sheets) {
     const ws = wb.addWorksheet(sheetName(s.name, used), { views: [{ state: 'frozen', ySplit: 1 }] });
-    ws.columns = s.header.map((h) => ({ header: h, width: Math.min(60, Math.max(10, h.length * 2 + 4)) }));
+    const st = s.style;
+    const widths = st?.fitColumns ? fittedWidths(s, st.maxWidth ?? 60) : s.header.map((h) => Math.min(60, Math.max(10, h.length * 2 + 4)));
+    ws.columns = s.header.map((h, i) => ({ header: h, width: widths[i] }));
     ws.getRow(1).font = { bold: true };
-    for (const r of s.rows) ws.addRow(r.map((v) => neutralizeFormula(v) as never)).commit();
+    if (st?.autoFilter && s.header.length) ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: s.rows.length + 1, column: s.header.length } };
+    if (!st) {
+      for (const r of s.rows) ws.addRow(r.map((v) => neutralizeFormula(v) as never)).commit();
+    } else {
+      const dateFormat = st.dateFormat ?? 'yyyy-mm-dd';
+      // One style object per (fill, date) pair, shared by every cell that has it: exceljs recognises
+      // a style object it has seen and skips rebuilding its XML for every cell.
+      const styles = new Map<string, Record<string, unknown>>();
+      const styleOf = (fill: string | null, date: boolean) => {
+        const key = `${fill ?? ''}|${date ? 1 : 0}`;
+        let style = styles.get(key);
+        if (!style) {
+          style = {};
+          if (date) style.numFmt = dateFormat;
+          if (fill) style.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: fill } };
+          styles.set(key, style);
+        }
+        return style;
+      };
+      s.rows.forEach((r, idx) => {
+        const row = ws.addRow(r.map((v) => neutralizeFormula(v) as never));
+        const fill = st.rowFill?.(r, idx) ?? null;
+        for (let c = 1; c <= Math.max(s.header.length, r.length); c++) (row.getCell(c) as unknown as { style: unknown }).style = styleOf(fill, r[c - 1] instanceof Date);
+        row.commit();
+      });
+    }
     ws.commit();
   }
   await wb.commit();

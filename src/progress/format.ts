@@ -1,6 +1,6 @@
 import { describeError } from '../catalog/import';
 import type { RowError } from '../catalog/parse';
-import type { WriteReportResult } from '../report/progress';
+import { windowLabel, type WriteReportResult } from '../report/progress';
 import type { AliasesResult, ExtractResult, ImportTasksResult, StoreCounts, TaskListItem, UpdateTasksResult } from './service';
 import { STATE_LABEL } from './status';
 
@@ -32,6 +32,12 @@ export function formatExtract(r: ExtractResult): string {
   return lines.join('\n');
 }
 
+/** The line that says rejected rows were left out (--skip-invalid) and where they are. */
+function skippedLine(errors: RowError[], committed: boolean, reportPath: string | undefined): string[] {
+  if (!errors.length || !committed) return [];
+  return [`警告：已跳过 ${errors.length} 处错误所在的行，其余有效行已写入${reportPath ? `；被跳过的行及错误原因见“${reportPath}”` : '（加 --report 可导出被跳过的行）'}。`];
+}
+
 export function formatImportTasks(r: ImportTasksResult): string {
   const lines = [`计划“${r.plan.name}”${r.plan.code ? `（${r.plan.code}）` : ''}：`];
   for (const s of r.sheets) lines.push(`  工作表“${s.sheet}”：表头在第 ${s.headerRow} 行，数据 ${s.rows} 行`);
@@ -42,6 +48,7 @@ export function formatImportTasks(r: ImportTasksResult): string {
   if (r.dryRun) lines.push('预演（--dry-run）：未写入任何内容。');
   else if (r.noChange) lines.push('任务无变化（与已导入内容相同）。');
   else if (r.committed) lines.push('已导入。');
+  lines.push(...skippedLine(r.errors, r.committed, r.reportPath));
   return lines.join('\n');
 }
 
@@ -58,6 +65,7 @@ export function formatUpdate(r: UpdateTasksResult): string {
   if (r.reportPath) lines.push(`错误清单已写入：${r.reportPath}`);
   if (r.dryRun) lines.push('预演（--dry-run）：未写入任何内容。');
   else if (r.noChange) lines.push('进展无变化（与已登记内容相同）。');
+  lines.push(...skippedLine(r.errors, r.committed, r.reportPath));
   return lines.join('\n');
 }
 
@@ -65,7 +73,8 @@ export function formatTaskList(items: TaskListItem[], asOf: string): string {
   if (!items.length) return `截至 ${asOf}，没有符合条件的任务。`;
   const lines = [`截至 ${asOf}，共 ${items.length} 项任务：`];
   for (const t of items) {
-    const when = t.deadline ? `${t.deadline}${t.state === 'overdue' ? `，逾期 ${t.daysOverdue} 天` : t.daysLeft !== null ? `，剩余 ${t.daysLeft} 天` : ''}` : '无时限';
+    const left = t.daysLeft !== null ? `，剩余 ${t.daysLeft} 天${t.workdaysLeft !== null ? `（${t.workdaysLeft} 个工作日）` : ''}` : '';
+    const when = t.deadline ? `${t.deadline}${t.state === 'overdue' ? `，逾期 ${t.daysOverdue} 天` : left}` : '无时限';
     lines.push(`  ${t.code} ${t.title}｜牵头：${t.lead.map((u) => u.name).join('、') || '未写明'}｜${when}｜${t.status}（${STATE_LABEL[t.state]}）`);
   }
   return lines.join('\n');
@@ -82,7 +91,7 @@ export function formatAliases(r: AliasesResult): string {
 export function formatReport(r: WriteReportResult): string {
   return [
     `改革任务进展报告（截至 ${r.asOf}）已写入：${r.out}`,
-    `  任务 ${r.total} 项：按时完成 ${r.done}，逾期完成 ${r.doneLate}，推进中 ${r.inProgress}（其中 30 日内到期 ${r.dueSoon}），已逾期 ${r.overdue}，受阻 ${r.blocked}`,
+    `  任务 ${r.total} 项：按时完成 ${r.done}，逾期完成 ${r.doneLate}，推进中 ${r.inProgress}（其中 ${windowLabel(r.dueSoonWindow)}到期 ${r.dueSoon}），已逾期 ${r.overdue}，受阻 ${r.blocked}`,
     r.nextReportingDate ? `  下一报送日 ${r.nextReportingDate}，此前到期 ${r.dueBeforeNextReport} 项` : '  无后续报送日期',
     `  试点行业 ${r.industries.length} 个：已落地 ${r.industriesLanded}，逾期未落地 ${r.industriesOverdue}`,
     ...(r.licenses ? [`  本期（${r.licenses.from} 至 ${r.licenses.to}）发证 ${r.licenses.total} 张`] : []),

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { daysBetween } from './status';
 
 /** The four milestone states of a pilot industry (issue 5 item 5). */
 export const MILESTONE_STATES = ['已落地（按时）', '已落地（逾期）', '未落地（已逾期）', '未到期'] as const;
@@ -16,7 +17,6 @@ export interface IndustryMilestone {
   daysLate: number;
 }
 
-const days = (a: string, b: string) => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86400000);
 
 /**
  * Derived, never typed: each pilot industry's target date (industries.target_date, from the catalog)
@@ -31,8 +31,12 @@ export async function industryMilestones(db: Knex, asOf: string): Promise<Indust
     .orderBy('id');
   const first = new Map<number, string>();
   if (await db.schema.hasTable('licenses')) {
-    const rows: Array<{ industry_id: number; first: string }> = await db('licenses').where('issue_date', '<=', asOf).groupBy('industry_id').select('industry_id').min({ first: 'issue_date' });
-    for (const r of rows) first.set(r.industry_id, r.first);
+    // one index seek per industry on licenses(industry_id, issue_date), not a scan of the register:
+    // the register grows to millions of rows, the industries stay a few dozen
+    const rows: Array<{ id: number; first: string | null }> = await db('industries as i')
+      .select('i.id', db('licenses as l').min('l.issue_date').whereRaw('l.industry_id = i.id').andWhere('l.issue_date', '<=', asOf).as('first'))
+      .orderBy('i.id');
+    for (const r of rows) if (r.first) first.set(r.id, r.first);
   }
   return industries.map((i) => {
     const landed = first.get(i.id) ?? null;
@@ -42,10 +46,10 @@ export async function industryMilestones(db: Knex, asOf: string): Promise<Indust
     if (landed) {
       const late = !!target && landed > target;
       status = late ? '已落地（逾期）' : '已落地（按时）';
-      daysLate = late ? days(target!, landed) : 0;
+      daysLate = late ? daysBetween(target!, landed) : 0;
     } else if (target && target < asOf) {
       status = '未落地（已逾期）';
-      daysLate = days(target, asOf);
+      daysLate = daysBetween(target, asOf);
     } else status = '未到期';
     return { name: i.name, code: i.code, authority: i.authority, targetDate: target, firstLicenseOn: landed, status, daysLate };
   });
@@ -54,12 +58,9 @@ export async function industryMilestones(db: Knex, asOf: string): Promise<Indust
 /** Licences issued in [from, to] per industry (industry order), when the licence register exists. */
 export async function licensesIssued(db: Knex, from: string, to: string): Promise<Array<{ industry: string; count: number }> | null> {
   if (!(await db.schema.hasTable('licenses'))) return null;
-  const rows = (await db('licenses as l')
-    .join('industries as i', 'i.id', 'l.industry_id')
-    .whereBetween('l.issue_date', [from, to])
-    .groupBy('i.id', 'i.name')
-    .select('i.name')
-    .count({ n: '*' })
+  // counted per industry over the index range of the period (see industryMilestones)
+  const rows = (await db('industries as i')
+    .select('i.name', db('licenses as l').count('*').whereRaw('l.industry_id = i.id').andWhereBetween('l.issue_date', [from, to]).as('n'))
     .orderBy('i.id')) as Array<{ name: string; n: number | string }>;
-  return rows.map((r) => ({ industry: r.name, count: Number(r.n) }));
+  return rows.filter((r) => Number(r.n) > 0).map((r) => ({ industry: r.name, count: Number(r.n) }));
 }

@@ -14,7 +14,7 @@ import { cellText, headerKey } from '../text/normalize';
 import { extractPlan } from './extract';
 import { normalizePlanText, readPlanFile } from './plan-text';
 import { parseProgressSheet, parseTaskSheet, readTaskSheets, type ProgressRow, type ReadSheet } from './sheet';
-import { addDays, taskState, type StateOf } from './status';
+import { taskState, windowEnd, workdayCounter, type StateOf } from './status';
 import {
   appendUpdate,
   departmentNames,
@@ -38,6 +38,18 @@ import { DEFAULT_ALIASES, UnitResolver } from './units';
 import { defaultActor } from '../settings/actor';
 
 class Rollback extends Error {}
+
+/** Runs `fn` in one transaction; a dry run does everything and then rolls back. */
+async function inTransaction(db: Db, dryRun: boolean | undefined, fn: (trx: Knex.Transaction) => Promise<void>): Promise<void> {
+  try {
+    await db.transaction(async (trx) => {
+      await fn(trx);
+      if (dryRun) throw new Rollback();
+    });
+  } catch (err) {
+    if (!(err instanceof Rollback)) throw err;
+  }
+}
 
 export interface StoreCounts {
   inserted: number;
@@ -233,6 +245,8 @@ export interface ImportTasksOptions {
   /** Plan year for year-less deadlines (完成时限 “6月底前”). */
   year?: number;
   dryRun?: boolean;
+  /** Write the valid rows and report the rejected ones (exit 0) instead of rejecting the sheet. */
+  skipInvalid?: boolean;
   reportPath?: string;
   actor?: string;
 }
@@ -272,15 +286,25 @@ function rejectedSheets(file: string, sheets: ReadSheet[], errors: RowError[]): 
 function rejectBatch(kind: string, errors: RowError[], reportPath: string | undefined): never {
   throw new InputError(
     `${kind}被拒绝：${errors.length} 处错误，未作任何修改。首个错误：${describeError(errors[0])}`,
-    reportPath ? `已将被拒绝的行及错误原因写入“${reportPath}”，可退回填报单位修改后重新提交。` : '加 --report 错误清单.xlsx 可导出被拒绝的行及错误原因。',
+    reportPath
+      ? `已将被拒绝的行及错误原因写入“${reportPath}”，可退回填报单位修改后重新提交；或加 --skip-invalid 只写入有效行。`
+      : '加 --report 错误清单.xlsx 可导出被拒绝的行及错误原因；或加 --skip-invalid 只写入有效行。',
     { errors, reportPath: reportPath ?? null },
   );
+}
+
+/** Rejected rows to `reportPath` (when given); the path written, for the result. */
+async function reportRejected(file: string, sheets: ReadSheet[], errors: RowError[], reportPath: string | undefined): Promise<string | undefined> {
+  if (!errors.length || !reportPath) return undefined;
+  await writeTable(reportPath, rejectedSheets(file, sheets, errors));
+  return reportPath;
 }
 
 /**
  * `tasks import`: a task sheet (see parseTaskSheet for the layouts) into the plan `opts.plan` (default:
  * the file's name). All or nothing: any rejected row → nothing written, exit 3, rejected rows in
- * `reportPath`. Re-importing the same sheet changes nothing.
+ * `reportPath`; with `skipInvalid` the valid rows are written and the rejected ones only reported.
+ * Re-importing the same sheet changes nothing.
  */
 export async function importTasks(db: Db, file: string, opts: ImportTasksOptions = {}): Promise<ImportTasksResult> {
   if (!fs.existsSync(file)) throw new InputError(`找不到文件“${file}”。`, '请检查路径是否正确。', undefined, 'FILE_NOT_FOUND');
@@ -302,25 +326,17 @@ export async function importTasks(db: Db, file: string, opts: ImportTasksOptions
     committed: false,
     noChange: false,
   };
-  if (errors.length && opts.reportPath) {
-    await writeTable(opts.reportPath, rejectedSheets(file, sheets, errors));
-    result.reportPath = opts.reportPath;
-  }
-  if (errors.length && !opts.dryRun) rejectBatch('任务表导入', errors, result.reportPath);
+  result.reportPath = await reportRejected(file, sheets, errors, opts.reportPath);
+  if (errors.length && !opts.dryRun && !opts.skipInvalid) rejectBatch('任务表导入', errors, result.reportPath);
   const digest = await sha256(file);
-  try {
-    await db.transaction(async (trx) => {
-      const { plan, created } = await ensurePlan(trx, { name, sourceFile: path.basename(file), sha256: digest, planDate: null });
-      const { counts } = await storeDrafts(trx, plan, drafts, opts.actor ?? defaultActor(), path.basename(file));
-      result.plan.code = plan.code;
-      result.counts = counts;
-      result.noChange = !created && counts.inserted === 0 && counts.updated === 0;
-      if (opts.dryRun) throw new Rollback();
-      result.committed = true;
-    });
-  } catch (err) {
-    if (!(err instanceof Rollback)) throw err;
-  }
+  await inTransaction(db, opts.dryRun, async (trx) => {
+    const { plan, created } = await ensurePlan(trx, { name, sourceFile: path.basename(file), sha256: digest, planDate: null });
+    const { counts } = await storeDrafts(trx, plan, drafts, opts.actor ?? defaultActor(), path.basename(file));
+    result.plan.code = plan.code;
+    result.counts = counts;
+    result.noChange = !created && counts.inserted === 0 && counts.updated === 0;
+    result.committed = !opts.dryRun;
+  });
   return result;
 }
 
@@ -328,6 +344,8 @@ export async function importTasks(db: Db, file: string, opts: ImportTasksOptions
 
 export interface UpdateTasksOptions {
   dryRun?: boolean;
+  /** Apply the valid rows and report the rejected ones (exit 0) instead of rejecting the return. */
+  skipInvalid?: boolean;
   reportPath?: string;
   actor?: string;
 }
@@ -346,7 +364,8 @@ export interface UpdateTasksResult {
 /**
  * `tasks update`: a progress return (任务编号, 进展情况, 状态, 完成时间, 填报单位[, 完成进度]) applied in
  * one transaction. Rows are validated first (unknown code, unknown status, 已完成 without a date …);
- * any error → nothing written, exit 3. Each changed task gets a history entry naming the reporter
+ * any error → nothing written, exit 3 (with `skipInvalid`: the valid rows are applied, the rejected
+ * ones reported, exit 0). Each changed task gets a history entry naming the reporter
  * and the file row; re-applying the same return changes nothing.
  */
 export async function updateTasks(db: Db, file: string, opts: UpdateTasksOptions = {}): Promise<UpdateTasksResult> {
@@ -360,70 +379,64 @@ export async function updateTasks(db: Db, file: string, opts: UpdateTasksOptions
   const rows: ProgressRow[] = sheets.flatMap((s) => parseProgressSheet(s, errors));
   const known = new Map((await loadTasks(db, { codes: [...new Set(rows.map((r) => r.code))] })).map((b) => [b.row.code, b]));
   const seen = new Map<string, number>();
+  const valid: ProgressRow[] = [];
   for (const r of rows) {
     const sheet = sheets.find((s) => s.sheet === r.source.sheet)!;
     const c = sheet.header.columns.code!;
     const at = { file: r.source.file, sheet: r.source.sheet, row: r.source.row, column: sheet.header.labels[c], columnLetter: columnLetter(c) };
     if (!known.has(r.code)) errors.push({ ...at, message: `任务编号“${r.code}”不存在` });
     else if (seen.has(r.code)) errors.push({ ...at, message: `任务编号“${r.code}”在第 ${seen.get(r.code)} 行已填报过` });
-    seen.set(r.code, r.source.row);
+    else valid.push(r);
+    if (!seen.has(r.code)) seen.set(r.code, r.source.row);
   }
   errors.sort((a, b) => a.sheet.localeCompare(b.sheet) || a.row - b.row);
   const result: UpdateTasksResult = { updated: 0, unchanged: 0, errors, changes: [], dryRun: !!opts.dryRun, committed: false, noChange: false };
-  if (errors.length && opts.reportPath) {
-    await writeTable(opts.reportPath, rejectedSheets(file, sheets, errors));
-    result.reportPath = opts.reportPath;
-  }
-  if (errors.length) {
+  result.reportPath = await reportRejected(file, sheets, errors, opts.reportPath);
+  if (errors.length && !opts.skipInvalid) {
     if (opts.dryRun) return result;
     rejectBatch('进展更新', errors, result.reportPath);
   }
-  try {
-    await db.transaction(async (trx) => {
-      for (const r of rows) {
-        const b = known.get(r.code)!;
-        const changes: Record<string, [unknown, unknown]> = {};
-        const patch: Record<string, unknown> = {};
-        const set = (field: string, column: string, old: unknown, value: unknown) => {
-          if (value === null || value === undefined || old === value) return;
-          changes[field] = [old, value];
-          patch[column] = value;
-        };
-        set('status', 'status', b.row.status, r.status);
-        set('completedOn', 'completed_on', b.row.completed_on, r.completedOn);
-        const percent = r.status === '已完成' ? 100 : r.percent;
-        set('progress', 'progress', b.row.progress, percent);
-        set('notes', 'notes', b.row.notes, r.notes);
-        if (r.status && r.status !== '已完成' && b.row.completed_on) {
-          changes.completedOn = [b.row.completed_on, null];
-          patch.completed_on = null;
-        }
-        const newText = r.progressText && r.progressText !== b.lastProgress ? r.progressText : null;
-        if (Object.keys(changes).length === 0 && !newText) {
-          result.unchanged++;
-          continue;
-        }
-        if (Object.keys(patch).length) await updateTaskRow(trx, b.row.id, patch);
-        await appendUpdate(trx, {
-          taskId: b.row.id,
-          actor: r.reporter ?? opts.actor ?? defaultActor(),
-          action: 'progress',
-          changes,
-          progressText: newText,
-          file: r.source.file,
-          sheet: r.source.sheet,
-          row: r.source.row,
-        });
-        result.changes.push({ code: r.code, changes, reporter: r.reporter });
-        result.updated++;
+  await inTransaction(db, opts.dryRun, async (trx) => {
+    for (const r of valid) {
+      const b = known.get(r.code)!;
+      const changes: Record<string, [unknown, unknown]> = {};
+      const patch: Record<string, unknown> = {};
+      const set = (field: string, column: string, old: unknown, value: unknown) => {
+        if (value === null || value === undefined || old === value) return;
+        changes[field] = [old, value];
+        patch[column] = value;
+      };
+      set('status', 'status', b.row.status, r.status);
+      set('completedOn', 'completed_on', b.row.completed_on, r.completedOn);
+      const percent = r.status === '已完成' ? 100 : r.percent;
+      set('progress', 'progress', b.row.progress, percent);
+      set('notes', 'notes', b.row.notes, r.notes);
+      if (r.status && r.status !== '已完成' && b.row.completed_on) {
+        changes.completedOn = [b.row.completed_on, null];
+        patch.completed_on = null;
       }
-      result.noChange = result.updated === 0;
-      if (opts.dryRun) throw new Rollback();
-      result.committed = true;
-    });
-  } catch (err) {
-    if (!(err instanceof Rollback)) throw err;
-  }
+      const newText = r.progressText && r.progressText !== b.lastProgress ? r.progressText : null;
+      if (Object.keys(changes).length === 0 && !newText) {
+        result.unchanged++;
+        continue;
+      }
+      if (Object.keys(patch).length) await updateTaskRow(trx, b.row.id, patch);
+      await appendUpdate(trx, {
+        taskId: b.row.id,
+        actor: r.reporter ?? opts.actor ?? defaultActor(),
+        action: 'progress',
+        changes,
+        progressText: newText,
+        file: r.source.file,
+        sheet: r.source.sheet,
+        row: r.source.row,
+      });
+      result.changes.push({ code: r.code, changes, reporter: r.reporter });
+      result.updated++;
+    }
+    result.noChange = result.updated === 0;
+    result.committed = !opts.dryRun;
+  });
   return result;
 }
 
@@ -433,11 +446,14 @@ export interface ListOptions {
   asOf: string;
   overdue?: boolean;
   dueWithin?: number;
+  /** Count --due-within in working days (工作日, Chinese holiday calendar) instead of calendar days. */
+  workdays?: boolean;
   unit?: string;
   plan?: string;
 }
 
-export type TaskListItem = Task & StateOf & { lastProgress: string | null };
+/** A task with its state; `workdaysLeft`: working days in (asOf, deadline] for open tasks due ahead. */
+export type TaskListItem = Task & StateOf & { lastProgress: string | null; workdaysLeft: number | null };
 
 /** Checks a --as-of style date flag. */
 export function parseAsOf(value: string | undefined, flag = '--as-of'): string {
@@ -457,14 +473,16 @@ export async function listTasks(db: Db, opts: ListOptions): Promise<TaskListItem
     if (!plan) throw new InputError(`没有名为“${opts.plan}”的计划。`, '运行 `yiye tasks list` 查看全部任务及其所属计划。', undefined, 'NOT_FOUND');
   }
   const unitKey = opts.unit ? resolver.key(opts.unit) : null;
+  const until = opts.dueWithin !== undefined ? windowEnd(opts.asOf, opts.dueWithin, !!opts.workdays).date : null;
+  const workdaysTo = workdayCounter(opts.asOf);
   const out: TaskListItem[] = [];
   for (const b of await loadTasks(db, plan ? { planId: plan.id } : {})) {
     const t = taskToDomain(b, dept);
     const st = taskState(t, opts.asOf);
     if (opts.overdue && st.state !== 'overdue') continue;
-    if (opts.dueWithin !== undefined && !(t.deadline && t.deadline >= opts.asOf && t.deadline <= addDays(opts.asOf, opts.dueWithin) && (st.state === 'dueSoon' || st.state === 'inProgress'))) continue;
+    if (until && !(t.deadline && t.deadline >= opts.asOf && t.deadline <= until && (st.state === 'dueSoon' || st.state === 'inProgress'))) continue;
     if (unitKey && !b.units.some((u) => resolver.key(u.name) === unitKey)) continue;
-    out.push({ ...t, ...st });
+    out.push({ ...t, ...st, workdaysLeft: st.daysLeft !== null ? (workdaysTo(t.deadline!)?.days ?? null) : null });
   }
   return out;
 }

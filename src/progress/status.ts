@@ -1,4 +1,5 @@
 import type { TaskStatus } from './types';
+import { addWorkdays } from '../render/workdays';
 
 /** Where a task stands on a given day (the report's and `tasks list`'s one rule). */
 export type TaskState = 'doneOnTime' | 'doneLate' | 'overdue' | 'dueSoon' | 'inProgress';
@@ -42,4 +43,43 @@ export function taskState(t: { status: TaskStatus; deadline: string | null; comp
   const daysLeft = t.deadline ? daysBetween(asOf, t.deadline) : null;
   if (daysLeft !== null && daysLeft <= soonDays) return { state: 'dueSoon', daysOverdue: 0, daysLeft };
   return { state: 'inProgress', daysOverdue: 0, daysLeft };
+}
+
+/**
+ * Working days (工作日, the Chinese holiday calendar with 调休, from src/render/workdays.ts) in
+ * (asOf, date]: what is left to a deadline in the days an office actually works. One counter per
+ * as-of date walks the calendar once and answers every deadline by binary search. Dates more than
+ * `horizonDays` ahead get null (a count of years of working days helps nobody).
+ */
+export function workdayCounter(asOf: string, horizonDays = 400): (date: string) => { days: number; approximate: boolean } | null {
+  const days: string[] = [];
+  let approximate = false;
+  let cursor = asOf;
+  const limit = addDays(asOf, horizonDays);
+  const extend = (to: string) => {
+    while (cursor <= to && cursor <= limit) {
+      const next = addWorkdays(cursor, 1);
+      if (next.approximate) approximate = true;
+      cursor = next.date;
+      days.push(cursor);
+    }
+  };
+  return (date) => {
+    if (date <= asOf) return { days: 0, approximate: false };
+    if (date > limit) return null;
+    extend(date);
+    let lo = 0;
+    let hi = days.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (days[mid] <= date) lo = mid + 1;
+      else hi = mid;
+    }
+    return { days: lo, approximate };
+  };
+}
+
+/** The last day of a window of `n` days after asOf: calendar days, or working days on the Chinese calendar. */
+export function windowEnd(asOf: string, n: number, workdays: boolean): { date: string; approximate: boolean } {
+  return workdays ? addWorkdays(asOf, n) : { date: addDays(asOf, n), approximate: false };
 }

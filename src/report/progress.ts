@@ -3,14 +3,27 @@ import path from 'node:path';
 import type { Db } from '../db';
 import { UsageError } from '../cli/errors';
 import { industryMilestones, licensesIssued, type IndustryMilestone } from '../progress/milestones';
-import { addDays, STATE_LABEL, taskState, type TaskState } from '../progress/status';
-import { departmentNames, loadTasks, reportingCalendar, taskToDomain } from '../progress/store';
+import { addDays, daysBetween, STATE_LABEL, taskState, windowEnd, workdayCounter, type TaskState } from '../progress/status';
+import { departmentNames, loadTasks, reportingCalendar, taskToDomain, type CalendarEntry } from '../progress/store';
 import { UnitResolver } from '../progress/units';
 import type { Task } from '../progress/types';
 import { renderHtml, renderMarkdown, writeXlsx } from './render';
 
 /** Days ahead that count as "due soon" (issue 5: due within 30 days). */
 export const DUE_SOON_DAYS = 30;
+
+/** The "due soon" window: N calendar days (自然日), or N working days (工作日) on the Chinese calendar. */
+export interface DueSoonWindow {
+  days: number;
+  workdays: boolean;
+  /** Its last day: a task due on or before it (and not yet overdue) is due soon. */
+  until: string;
+  /** The window ran past the holiday calendar's data (2026): weekends alone were skipped. */
+  approximate: boolean;
+}
+
+/** "30 日内" / "20 个工作日内": how the report names the window. */
+export const windowLabel = (w: Pick<DueSoonWindow, 'days' | 'workdays'>) => (w.workdays ? `${w.days} 个工作日内` : `${w.days} 日内`);
 
 export interface ReportTask {
   code: string;
@@ -22,8 +35,12 @@ export interface ReportTask {
   status: Task['status'];
   state: TaskState;
   stateLabel: string;
+  /** Calendar days past the deadline (deadlines are calendar dates). */
   daysOverdue: number;
+  /** Calendar days to the deadline for open tasks due on or after asOf. */
   daysLeft: number | null;
+  /** Working days (Chinese calendar) in (asOf, deadline] for open tasks due within about a year, else null. */
+  workdaysLeft: number | null;
   completedOn: string | null;
   lastProgress: string | null;
 }
@@ -42,13 +59,11 @@ export interface UnitRow {
   overdueTasks: Array<{ code: string; title: string; deadline: string | null; daysOverdue: number }>;
 }
 
-export interface CalendarRow {
-  date: string | null;
-  text: string;
-  what: string;
-  recipient: string | null;
-  plan: string;
+/** A reporting date as the report shows it (date rolled for standing dates, see rollCalendar). */
+export interface CalendarRow extends CalendarEntry {
   passed: boolean;
+  /** Written without a year (“6月20日前报送”): a standing date, rolled into the as-of year or the next. */
+  everyYear: boolean;
   /** Open tasks whose deadline falls in this reporting period (after the previous reporting date). */
   due: Array<{ code: string; title: string; deadline: string; lead: string[]; stateLabel: string }>;
 }
@@ -64,6 +79,9 @@ export interface ProgressSummary {
   inProgress: number;
   overdue: number;
   dueSoon: number;
+  dueSoonWindow: DueSoonWindow;
+  /** Some working-day counts ran past the holiday calendar's data and skip weekends only. */
+  workdaysApproximate: boolean;
   blocked: number;
   nextReportingDate: string | null;
   /** Open tasks due after asOf and on or before the next reporting date. */
@@ -88,8 +106,60 @@ export interface ProgressReport extends ProgressSummary {
  * calendar with what falls due in each period, industry milestones and licences issued in the period
  * (`since`, default the day after the last reporting date before asOf, else 1 January).
  */
-export async function buildProgressReport(db: Db, opts: { asOf: string; since?: string }): Promise<ProgressReport> {
+export interface ReportOptions {
+  asOf: string;
+  since?: string;
+  /** Size of the "due soon" window (default 30). */
+  dueSoon?: number;
+  /** Count the window in working days (工作日) instead of calendar days. */
+  workdays?: boolean;
+}
+
+/** The month and day of a reporting date ('06-20'), from its date or, without one, its text. */
+function monthDay(c: CalendarEntry): string | null {
+  if (c.date) return c.date.slice(5);
+  const m = /(\d{1,2})\s*月\s*(\d{1,2})\s*日/.exec(c.text);
+  return m ? `${m[1].padStart(2, '0')}-${m[2].padStart(2, '0')}` : null;
+}
+
+function inYear(year: number, md: string): string {
+  // 2月29日 in a common year: the last day of February
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return `${year}-${md === '02-29' && !leap ? '02-28' : md}`;
+}
+
+/**
+ * The reporting calendar as of a date. A 报送 date written without a year (“于6月20日、9月20日前报送”,
+ * seed 004) is a standing date: it is shown in the as-of year, or the next year once it has passed,
+ * whatever year the plan was written in. A date written with its year stays as written. Sorted by
+ * date. Also returns the last reporting date before asOf (for standing dates, only one in the as-of
+ * year: the licences-issued period never reaches back into the previous year by default).
+ */
+export function rollCalendar(entries: CalendarEntry[], asOf: string): { entries: Array<CalendarEntry & { everyYear: boolean }>; last: string | null } {
+  const year = Number(asOf.slice(0, 4));
+  let last: string | null = null;
+  const out = entries.map((c) => {
+    const md = /\d{4}\s*年/.test(c.text) ? null : monthDay(c);
+    if (!md) {
+      if (c.date && c.date < asOf && (!last || c.date > last)) last = c.date;
+      return { ...c, everyYear: false };
+    }
+    const thisYear = inYear(year, md);
+    // the period a report covers starts in the as-of year: last year's dates do not count
+    if (thisYear < asOf && (!last || thisYear > last)) last = thisYear;
+    return { ...c, date: thisYear >= asOf ? thisYear : inYear(year + 1, md), everyYear: true };
+  });
+  out.sort((a, b) => (a.date ?? '9999').localeCompare(b.date ?? '9999') || a.plan.localeCompare(b.plan, 'zh'));
+  return { entries: out, last };
+}
+
+export async function buildProgressReport(db: Db, opts: ReportOptions): Promise<ProgressReport> {
   const { asOf } = opts;
+  const soonDays = opts.dueSoon ?? DUE_SOON_DAYS;
+  const soonEnd = windowEnd(asOf, soonDays, !!opts.workdays);
+  const soonCalendarDays = daysBetween(asOf, soonEnd.date);
+  const workdaysTo = workdayCounter(asOf);
+  let workdaysApproximate = soonEnd.approximate;
   const resolver = await UnitResolver.load(db);
   const dept = await departmentNames(db);
   const bundles = await loadTasks(db);
@@ -97,7 +167,9 @@ export async function buildProgressReport(db: Db, opts: { asOf: string; since?: 
   const units = new Map<string, UnitRow>();
   for (const b of bundles) {
     const t = taskToDomain(b, dept);
-    const st = taskState(t, asOf, DUE_SOON_DAYS);
+    const st = taskState(t, asOf, soonCalendarDays);
+    const wd = st.daysLeft !== null ? workdaysTo(t.deadline!) : null;
+    if (wd?.approximate) workdaysApproximate = true;
     const lead = t.lead.map((u) => resolver.department(u.name)?.name ?? u.name);
     const rt: ReportTask = {
       code: t.code,
@@ -111,6 +183,7 @@ export async function buildProgressReport(db: Db, opts: { asOf: string; since?: 
       stateLabel: t.status === '受阻' && (st.state === 'inProgress' || st.state === 'dueSoon' || st.state === 'overdue') ? `${STATE_LABEL[st.state]}（受阻）` : STATE_LABEL[st.state],
       daysOverdue: st.daysOverdue,
       daysLeft: st.daysLeft,
+      workdaysLeft: wd?.days ?? null,
       completedOn: t.completedOn,
       lastProgress: t.lastProgress,
     };
@@ -143,7 +216,8 @@ export async function buildProgressReport(db: Db, opts: { asOf: string; since?: 
     ...tasks.filter((t) => t.state === 'dueSoon').sort((a, b) => a.daysLeft! - b.daysLeft! || a.code.localeCompare(b.code)),
   ];
 
-  const cal = await reportingCalendar(db);
+  const rolled = rollCalendar(await reportingCalendar(db), asOf);
+  const cal = rolled.entries;
   const next = cal.find((c) => c.date && c.date >= asOf) ?? null;
   const calendar: CalendarRow[] = cal.map((c, i) => {
     const prev = i > 0 ? cal[i - 1].date : null;
@@ -160,7 +234,7 @@ export async function buildProgressReport(db: Db, opts: { asOf: string; since?: 
   });
 
   const industries = await industryMilestones(db, asOf);
-  const lastReport = [...cal].reverse().find((c) => c.date && c.date < asOf)?.date;
+  const lastReport = rolled.last;
   const since = opts.since ?? (lastReport ? addDays(lastReport, 1) : `${asOf.slice(0, 4)}-01-01`);
   if (since > asOf) throw new UsageError(`统计起始日 ${since} 晚于截止日 ${asOf}。`, '请检查 --since 与 --as-of。');
   const issued = await licensesIssued(db, since, asOf);
@@ -173,6 +247,8 @@ export async function buildProgressReport(db: Db, opts: { asOf: string; since?: 
     inProgress: count('inProgress') + count('dueSoon'),
     overdue: count('overdue'),
     dueSoon: count('dueSoon'),
+    dueSoonWindow: { days: soonDays, workdays: !!opts.workdays, until: soonEnd.date, approximate: soonEnd.approximate },
+    workdaysApproximate,
     blocked: tasks.filter((t) => open(t) && t.status === '受阻').length,
     nextReportingDate: next?.date ?? null,
     dueBeforeNextReport: next?.date ? tasks.filter((t) => open(t) && t.deadline && t.deadline >= asOf && t.deadline <= next.date!).length : null,
@@ -198,12 +274,12 @@ export interface WriteReportResult extends ProgressSummary {
  * `report progress`: builds the report and writes it as .xlsx (one sheet per section), one
  * self-contained .html, or .md; returns the summary (what --json prints) with the file written.
  */
-export async function writeProgressReport(db: Db, opts: { asOf: string; since?: string; format: ReportFormat; out?: string }): Promise<WriteReportResult> {
+export async function writeProgressReport(db: Db, opts: ReportOptions & { format: ReportFormat; out?: string }): Promise<WriteReportResult> {
   const report = await buildProgressReport(db, opts);
   const out = opts.out ?? `改革任务进展报告-${opts.asOf}.${opts.format}`;
   await fs.promises.mkdir(path.dirname(path.resolve(out)), { recursive: true });
   if (opts.format === 'md') await fs.promises.writeFile(out, renderMarkdown(report), 'utf8');
-  else if (opts.format === 'html') await fs.promises.writeFile(out, renderHtml(report), 'utf8');
+  else if (opts.format === 'html') await fs.promises.writeFile(out, await renderHtml(report), 'utf8');
   else await writeXlsx(out, report);
   const { tasks: _tasks, ...summary } = report;
   return { ...summary, format: opts.format, out };

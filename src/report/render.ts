@@ -1,6 +1,7 @@
 import type { CellValue } from '../io/types';
 import { writeTable, type SheetData } from '../io/write';
-import type { ProgressReport, ReportTask } from './progress';
+import { reportCharts } from './charts';
+import { windowLabel, type ProgressReport, type ReportTask } from './progress';
 
 /**
  * The progress report in three forms, from one set of sections so that the numbers agree: Markdown
@@ -9,11 +10,13 @@ import type { ProgressReport, ReportTask } from './progress';
  * date (no clock), so the same workspace gives the same file.
  */
 
+type Tone = 'red' | 'amber' | 'green' | '';
+
 interface Table {
   header: string[];
   rows: CellValue[][];
-  /** Per row: 'red' | 'amber' | 'green' | '' — how the row is highlighted in HTML. */
-  tone?: string[];
+  /** Per row: how the row is highlighted (HTML class, xlsx fill). */
+  tone?: Tone[];
 }
 
 interface Section {
@@ -24,11 +27,19 @@ interface Section {
   empty: string;
 }
 
-const TONE: Record<string, string> = { overdue: 'red', dueSoon: 'amber', doneOnTime: 'green', doneLate: 'amber', inProgress: '' };
+/** Overdue red; due soon or blocked (at risk) amber; done green. */
+function tone(t: ReportTask): Tone {
+  if (t.state === 'overdue') return 'red';
+  if (t.state === 'doneOnTime' || t.state === 'doneLate') return 'green';
+  return t.state === 'dueSoon' || t.status === '受阻' ? 'amber' : '';
+}
 const join = (xs: string[]) => xs.join('、');
-const remaining = (t: ReportTask) => (t.state === 'overdue' ? `逾期 ${t.daysOverdue} 天` : t.daysLeft !== null ? `剩余 ${t.daysLeft} 天` : '');
+/** Overdue in calendar days (deadlines are calendar dates); what is left also in working days. */
+const remaining = (t: ReportTask) =>
+  t.state === 'overdue' ? `逾期 ${t.daysOverdue} 天` : t.daysLeft !== null ? `剩余 ${t.daysLeft} 天${t.workdaysLeft !== null ? `（${t.workdaysLeft} 个工作日）` : ''}` : '';
 
 function sections(r: ProgressReport): Section[] {
+  const soon = windowLabel(r.dueSoonWindow);
   const summary: Table = {
     header: ['指标', '数量'],
     rows: [
@@ -37,7 +48,7 @@ function sections(r: ProgressReport): Section[] {
       ['逾期完成', r.doneLate],
       ['推进中（未逾期）', r.inProgress],
       ['已逾期未完成', r.overdue],
-      ['30日内到期', r.dueSoon],
+      [`${soon}到期（至 ${r.dueSoonWindow.until}）`, r.dueSoon],
       [r.nextReportingDate ? `下一报送日（${r.nextReportingDate}）前到期` : '下一报送日前到期（无后续报送日期）', r.dueBeforeNextReport ?? '—'],
       ['推进受阻', r.blocked],
       ['试点行业总数', r.industries.length],
@@ -47,7 +58,7 @@ function sections(r: ProgressReport): Section[] {
     ],
   };
   const byUnit: Table = {
-    header: ['牵头单位', '任务数', '按时完成', '逾期完成', '推进中', '已逾期', '30日内到期', '受阻', '逾期任务'],
+    header: ['牵头单位', '任务数', '按时完成', '逾期完成', '推进中', '已逾期', `${soon}到期`, '受阻', '逾期任务'],
     rows: r.byUnit.map((u) => [
       u.unit,
       u.total,
@@ -64,12 +75,13 @@ function sections(r: ProgressReport): Section[] {
   const atRisk: Table = {
     header: ['序号', '任务编号', '任务', '牵头单位', '完成时限', '时限原文', '状态', '逾期/剩余', '最新进展'],
     rows: r.atRisk.map((t, i) => [i + 1, t.code, t.title, join(t.lead), t.deadline, t.deadlineText, t.stateLabel, remaining(t), t.lastProgress]),
-    tone: r.atRisk.map((t) => TONE[t.state]),
+    tone: r.atRisk.map(tone),
   };
   const calendar: Table = {
-    header: ['报送日期', '报送内容', '报送对象', '依据', '本期到期任务'],
+    header: ['报送日期', '原文', '报送内容', '报送对象', '依据', '本期到期任务'],
     rows: r.calendar.map((c) => [
       c.date ?? c.text,
+      c.everyYear ? `每年${c.text}` : c.text,
       c.what,
       c.recipient,
       c.plan,
@@ -85,8 +97,13 @@ function sections(r: ProgressReport): Section[] {
   const out: Section[] = [
     { title: '一、总体情况', table: summary, empty: '' },
     { title: '二、各牵头单位推进情况', lead: '一个任务有多个牵头单位时，在每个牵头单位下各计一次。', table: byUnit, empty: '暂无任务。' },
-    { title: '三、逾期及临期任务', lead: `已逾期任务按逾期天数排列，其后为 30 日内到期的任务。`, table: atRisk, empty: '无逾期或临期任务。' },
-    { title: '四、报送日历', table: calendar, empty: '计划中未写明报送日期。' },
+    {
+      title: '三、逾期及临期任务',
+      lead: `已逾期任务按逾期天数（自然日）排列，其后为 ${soon}到期的任务；剩余时间另按工作日计（国家法定节假日和调休安排）${r.workdaysApproximate ? '，超出节假日数据范围的部分只扣除周末，为估算' : ''}。`,
+      table: atRisk,
+      empty: '无逾期或临期任务。',
+    },
+    { title: '四、报送日历', lead: '未写年份的报送日期每年适用，按截至日期所在年份列出，已过的列下一年。', table: calendar, empty: '计划中未写明报送日期。' },
     { title: '五、试点行业落地情况', lead: '以首张行业综合许可证的发证日期对照目录中的落地时限。', table: industries, empty: '目录中暂无试点行业。' },
   ];
   if (r.licenses) {
@@ -133,14 +150,17 @@ export function escapeHtml(v: CellValue): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-const CSS = `body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;margin:2em;color:#222}
+const CSS = `body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC",sans-serif;margin:2em;color:#222}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;width:100%;font-size:.9em}th,td{border:1px solid #bbb;padding:4px 6px;text-align:left;vertical-align:top}
 th{background:#eee}tr.red td{background:#fde0dc}tr.amber td{background:#fff4d6}tr.green td{background:#e3f4e1}
 p.note{color:#555;font-size:.9em}
-@media print{body{margin:0}h2{page-break-after:avoid}tr{page-break-inside:avoid}thead{display:table-header-group}}`;
+figure{margin:1em 0}figcaption{font-weight:bold;margin-bottom:.4em}figure svg{max-width:100%;height:auto}
+@media print{body{margin:0;font-size:10.5pt}h2{page-break-after:avoid}tr,figure{page-break-inside:avoid}thead{display:table-header-group}tr.red td,tr.amber td,tr.green td,th{-webkit-print-color-adjust:exact;print-color-adjust:exact}}`;
 
-export function renderHtml(r: ProgressReport): string {
+/** One self-contained page: inline CSS and inline SVG charts, no script, no external resource. */
+export async function renderHtml(r: ProgressReport): Promise<string> {
+  const charts = await reportCharts(r);
   const parts = [
     '<!DOCTYPE html>',
     '<html lang="zh-CN">',
@@ -152,20 +172,28 @@ export function renderHtml(r: ProgressReport): string {
     '<body>',
     `<h1>${escapeHtml(title(r))}</h1>`,
   ];
-  for (const s of sections(r)) {
+  sections(r).forEach((s, idx) => {
     parts.push(`<h2>${escapeHtml(s.title)}</h2>`);
     if (s.lead) parts.push(`<p class="note">${escapeHtml(s.lead)}</p>`);
-    if (s.table.rows.length === 0) {
-      parts.push(`<p>${escapeHtml(s.empty)}</p>`);
-      continue;
+    if (s.table.rows.length === 0) parts.push(`<p>${escapeHtml(s.empty)}</p>`);
+    else {
+      parts.push('<table>', `<thead><tr>${s.table.header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>`, '<tbody>');
+      s.table.rows.forEach((row, i) => {
+        const tone = s.table.tone?.[i];
+        parts.push(`<tr${tone ? ` class="${tone}"` : ''}>${s.table.header.map((_, c) => `<td>${escapeHtml(row[c] ?? null)}</td>`).join('')}</tr>`);
+      });
+      parts.push('</tbody>', '</table>');
     }
-    parts.push('<table>', `<thead><tr>${s.table.header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>`, '<tbody>');
-    s.table.rows.forEach((row, i) => {
-      const tone = s.table.tone?.[i];
-      parts.push(`<tr${tone ? ` class="${tone}"` : ''}>${s.table.header.map((_, c) => `<td>${escapeHtml(row[c] ?? null)}</td>`).join('')}</tr>`);
-    });
-    parts.push('</tbody>', '</table>');
-  }
+    // the charts belong with the overall picture
+    if (idx === 0) {
+      for (const c of charts) {
+        parts.push('<figure>', `<figcaption>${escapeHtml(c.title)}</figcaption>`);
+        if (c.svg) parts.push(c.svg);
+        for (const n of c.notes) parts.push(`<p class="note">${escapeHtml(n)}</p>`);
+        parts.push('</figure>');
+      }
+    }
+  });
   parts.push('</body>', '</html>', '');
   return parts.join('\n');
 }
@@ -175,13 +203,47 @@ export function renderHtml(r: ProgressReport): string {
 /** 'YYYY-MM-DD' → a date cell (UTC midnight: spreadsheet dates carry no time zone). */
 const dateCell = (v: CellValue): CellValue => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(`${v}T00:00:00Z`) : v);
 
+/** Excel's own highlight fills (the conditional-formatting presets), which print legibly. */
+const FILL: Record<Exclude<Tone, ''>, string> = { red: 'FFFFC7CE', amber: 'FFFFEB9C', green: 'FFC6EFCE' };
+
+function styled(name: string, t: Table): SheetData {
+  const rows = t.rows.map((row) => row.map(dateCell));
+  const tones = t.tone;
+  return {
+    name,
+    header: t.header,
+    rows,
+    style: { autoFilter: true, fitColumns: true, maxWidth: 60, rowFill: tones ? (_row, i) => (tones[i] ? FILL[tones[i] as Exclude<Tone, ''>] : null) : undefined },
+  };
+}
+
+/**
+ * One sheet per section plus every task: header row frozen, autofilter, columns as wide as their
+ * Chinese text, rows filled red/amber/green by state, dates as date cells (yyyy-mm-dd).
+ */
 export async function writeXlsx(file: string, r: ProgressReport): Promise<void> {
   const sheetNames = ['总体情况', '按牵头单位', '逾期及临期', '报送日历', '行业落地', '本期发证'];
-  const sheets: SheetData[] = sections(r).map((s, i) => ({ name: sheetNames[i], header: s.table.header, rows: s.table.rows.map((row) => row.map(dateCell)) }));
-  sheets.push({
-    name: '全部任务',
-    header: ['任务编号', '计划', '任务', '牵头单位', '完成时限', '时限原文', '填报状态', '截至当日状态', '完成时间', '最新进展'],
-    rows: r.tasks.map((t) => [t.code, t.plan, t.title, join(t.lead), dateCell(t.deadline), t.deadlineText, t.status, t.stateLabel, dateCell(t.completedOn), t.lastProgress]),
-  });
+  const sheets: SheetData[] = sections(r).map((s, i) => styled(sheetNames[i], s.table));
+  sheets.push(
+    styled('全部任务', {
+      header: ['任务编号', '计划', '任务', '牵头单位', '完成时限', '时限原文', '填报状态', '截至当日状态', '完成时间', '逾期天数', '剩余天数', '剩余工作日', '最新进展'],
+      rows: r.tasks.map((t) => [
+        t.code,
+        t.plan,
+        t.title,
+        join(t.lead),
+        t.deadline,
+        t.deadlineText,
+        t.status,
+        t.stateLabel,
+        t.completedOn,
+        t.state === 'overdue' || t.state === 'doneLate' ? t.daysOverdue : null,
+        t.daysLeft,
+        t.workdaysLeft,
+        t.lastProgress,
+      ]),
+      tone: r.tasks.map(tone),
+    }),
+  );
   await writeTable(file, sheets);
 }

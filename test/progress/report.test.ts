@@ -10,12 +10,18 @@ import { freshWorkspace } from '../helpers/workspace';
 import { buildScenario } from './scenario';
 
 const GOLDEN = path.join(__dirname, 'golden');
+type ExcelJSRow = { getCell(c: number): { value: unknown; fill?: unknown } };
+const columnTexts = (ws: { eachRow(cb: (row: ExcelJSRow, n: number) => void): void }) => {
+  const out: string[] = [];
+  ws.eachRow((row, n) => n > 1 && out.push(String(row.getCell(3).value)));
+  return out;
+};
 const tmp = () => fs.mkdtempSync(path.join(process.env.YIYE_TEST_TMP ?? os.tmpdir(), 'report-'));
 
-/** Compares with the golden file; YIYE_UPDATE_GOLDEN=1 rewrites it (review the diff before committing). */
+/** Compares with the golden file; UPDATE_GOLDEN=1 (or YIYE_UPDATE_GOLDEN=1) rewrites it (review the diff before committing). */
 function golden(name: string, actual: string): void {
   const file = path.join(GOLDEN, name);
-  if (process.env.YIYE_UPDATE_GOLDEN === '1') fs.writeFileSync(file, actual);
+  if (process.env.YIYE_UPDATE_GOLDEN === '1' || process.env.UPDATE_GOLDEN === '1') fs.writeFileSync(file, actual);
   expect(actual).toBe(fs.readFileSync(file, 'utf8'));
 }
 
@@ -88,6 +94,10 @@ describe.each(backends())('report progress on %s', (backend) => {
     golden('progress-2021-05-31.html', htmlText);
     expect(htmlText).not.toMatch(/<script|<link|src=/i);
     expect(htmlText.match(/<table>/g)).toHaveLength(6);
+    // the two charts, inline SVG rendered on the server: the timeline (21 dated tasks, one row each) and the burn-up
+    expect(htmlText.match(/<figure>\n<figcaption>[^<]+<\/figcaption>\n<svg role="img"/g)).toHaveLength(2);
+    expect(htmlText).toContain('>PD-06 研究制定各试点行业事中事…</text>');
+    expect(htmlText).toContain('>截至 2021-05-31</text>');
   });
 
   it('writes an xlsx with one sheet per section, numbers and real date cells', async () => {
@@ -107,6 +117,37 @@ describe.each(backends())('report progress on %s', (backend) => {
     expect(risk.getRow(2).getCell(2).value).toBe('P01-002');
     expect(risk.getRow(2).getCell(5).value).toEqual(new Date(Date.UTC(2021, 1, 28)));
     expect(wb.getWorksheet('全部任务')!.rowCount).toBe(56);
+  });
+
+  it('styles the xlsx: frozen header, autofilter, fitted widths, red/amber/green fills, date cells', async () => {
+    const res = await writeProgressReport(db, { asOf: '2021-05-31', format: 'xlsx', out: path.join(tmp(), 'r.xlsx') });
+    const ExcelJS = loadExcelJS();
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(res.out);
+    for (const ws of wb.worksheets) {
+      expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+      expect(ws.getRow(1).font).toMatchObject({ bold: true });
+    }
+    const risk = wb.getWorksheet('逾期及临期')!;
+    expect(risk.autoFilter).toBe('A1:I12');
+    const fill = (r: number) => (risk.getRow(r).getCell(1).fill as { fgColor?: { argb?: string } } | undefined)?.fgColor?.argb;
+    expect(fill(2)).toBe('FFFFC7CE'); // P01-002 overdue: red
+    expect(fill(8)).toBe('FFFFEB9C'); // PD-06 due soon: amber
+    const deadline = risk.getRow(2).getCell(5);
+    expect(deadline.type).toBe(ExcelJS.ValueType.Date);
+    expect(deadline.numFmt).toBe('yyyy-mm-dd');
+    // the 任务 column fits its longest Chinese title (2 units a character), the 序号 column stays narrow
+    const longest = Math.max(...columnTexts(risk).map((t) => [...t].length * 2));
+    expect(risk.getColumn(3).width).toBeGreaterThanOrEqual(longest);
+    expect(risk.getColumn(1).width).toBeLessThan(10);
+    const all = wb.getWorksheet('全部任务')!;
+    const byCode = new Map<string, ExcelJSRow>();
+    all.eachRow((row, n) => n > 1 && byCode.set(String(row.getCell(1).value), row));
+    const argb = (row: ExcelJSRow) => (row.getCell(3).fill as { fgColor?: { argb?: string } } | undefined)?.fgColor?.argb;
+    expect(argb(byCode.get('PD-01')!)).toBe('FFC6EFCE'); // done: green
+    expect(argb(byCode.get('PD-04')!)).toBe('FFFFC7CE');
+    expect(byCode.get('PD-04')!.getCell(10).value).toBe(31); // 逾期天数, a number
+    expect(byCode.get('PD-06')!.getCell(12).value).toBe(10); // 剩余工作日: 端午 2021-06-14 excluded
   });
 
   it('escapes what a plan writes: HTML tags, Markdown pipes, spreadsheet formulas', async () => {

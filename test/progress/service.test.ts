@@ -109,6 +109,13 @@ describe.each(backends())('tasks on %s', (backend) => {
     // with the plan year given, the year-less deadline is fine; the other two rows still fail
     const withYear = await importTasks(db, task('bad/台账-错误.xlsx'), { year: 2021, dryRun: true });
     expect(withYear.errors.map((e) => e.row)).toEqual([2, 4]);
+    // --skip-invalid: the valid rows go in, the rejected ones are only reported
+    const skipped = await importTasks(db, task('bad/台账-错误.xlsx'), { year: 2021, skipInvalid: true, reportPath: path.join(dir, '跳过.xlsx') });
+    expect(skipped).toMatchObject({ committed: true, counts: { inserted: 2 }, reportPath: path.join(dir, '跳过.xlsx') });
+    expect(await db('tasks').orderBy('id').pluck('code')).toEqual(['BAD-02', 'BAD-04']);
+    const reported = [];
+    for await (const r of readRows(path.join(dir, '跳过.xlsx'))) reported.push(r.cells[2]);
+    expect(reported.slice(1)).toEqual([2, 4]);
   });
 
   it('applies a progress return in one transaction, keeps the history, and re-applying changes nothing', async () => {
@@ -149,6 +156,11 @@ describe.each(backends())('tasks on %s', (backend) => {
       [4, '状态', '状态“快完成了”无法识别，应为：未启动、推进中、已完成、受阻'],
     ]);
     expect(await snapshot(db)).toEqual(before);
+    // --skip-invalid applies the one valid row (PD-01) and reports the other two
+    const skipped = await updateTasks(db, task('bad/进展反馈-错误.xlsx'), { skipInvalid: true });
+    expect(skipped).toMatchObject({ committed: true, updated: 1, changes: [{ code: 'PD-01' }] });
+    expect(skipped.errors.map((e) => e.row)).toEqual([3, 4]);
+    expect(await db('tasks').where({ code: 'PD-01' }).first('status', 'completed_on')).toEqual({ status: '已完成', completed_on: '2021-03-25' });
   });
 
   it('lists overdue, due-within and by unit (the same unit under another spelling)', async () => {

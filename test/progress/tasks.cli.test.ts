@@ -77,6 +77,14 @@ describe.each(backends())('yiye tasks / report commands on %s', (backend) => {
     expect(fs.readFileSync(out, 'utf8')).toMatch(/^# 改革任务进展报告（截至 2021-05-31）/);
   });
 
+  it('update --skip-invalid: the valid rows applied, exit 0 with a warning naming the skipped rows', async () => {
+    const upd = await yiye(['tasks', 'update', task('bad/进展反馈-错误.xlsx'), '--skip-invalid', '--report', path.join(dir, '跳过.xlsx'), '--db', db]);
+    expect(upd.code).toBe(0);
+    expect(upd.stdout).toMatch(/更新 1 项/);
+    expect(upd.stdout).toMatch(/警告：已跳过 2 处错误所在的行，其余有效行已写入；被跳过的行及错误原因见“.*跳过\.xlsx”/);
+    expect(fs.existsSync(path.join(dir, '跳过.xlsx'))).toBe(true);
+  });
+
   it('aliases: export the mapping, import an edited one', async () => {
     const file = path.join(dir, '对照.csv');
     const exp = await yiye(['tasks', 'aliases', '--export', file, '--db', db, '--json']);
