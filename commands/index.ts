@@ -9,6 +9,8 @@ import { LICENSE_COMMANDS } from './license';
 import { KEYS_COMMANDS } from './keys';
 import { TASKS_COMMANDS } from './tasks';
 import { REPORT_COMMANDS } from './report';
+import { DB_COMMANDS } from './db';
+import { AUDIT_COMMANDS } from './audit';
 
 export const COMMANDS = {
   init: Init,
@@ -18,4 +20,6 @@ export const COMMANDS = {
   ...KEYS_COMMANDS,
   ...TASKS_COMMANDS,
   ...REPORT_COMMANDS,
+  ...DB_COMMANDS,
+  ...AUDIT_COMMANDS,
 };

@@ -13,6 +13,7 @@ import { detectKind, FIELD_HEADERS, headerScore, KIND_LABEL, mapHeader, titleTex
 import { columnLetter, parseLevel, parseRow, type ParsedRow, type RowError, type RowRef, type SheetContext } from './parse';
 import { CatalogWriter, emptyCounts, type CatalogChange, type CatalogCounts } from './writer';
 import { defaultActor } from '../settings/actor';
+import { IMPORT_LOG_CHAIN, sealChained } from '../audit/chain';
 
 /** How far down a sheet the header may sit (title rows, attachment labels, notes above the table). */
 const HEADER_SEARCH_ROWS = 30;
@@ -294,6 +295,7 @@ export async function importCatalog(db: Db, files: string[], opts: ImportOptions
       await trx('import_log')
         .whereIn('id', logIds)
         .update({ finished_at: nowIso(), status, counts: JSON.stringify({ ...counts, rejectedRows: errors.length + errorsNotListed }) });
+      await sealChained(trx, IMPORT_LOG_CHAIN.name, logIds); // into the hash-chained audit log, frozen from now on
     });
   } catch (err) {
     if (!(err instanceof Rollback)) throw err;

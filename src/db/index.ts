@@ -59,6 +59,11 @@ export async function migrateLatest(db: Db): Promise<string[]> {
   return applied;
 }
 
+/** Undoes one applied migration by name (tests of a migration's backfill; a support rollback). */
+export async function undoMigration(db: Db, name: string): Promise<void> {
+  await db.migrate.down({ ...migrationConfig(), name });
+}
+
 /** Undoes every migration (tests prove each one reverses cleanly). */
 export async function migrateDownAll(db: Db): Promise<void> {
   await db.migrate.rollback(migrationConfig(), true);

@@ -22,6 +22,7 @@ import { ResultsSpool, type ResultColumns } from './results';
 import type { BatchRowError } from './types';
 import { cellTextQuick, validityEnd, withWriteRetry } from './util';
 import { defaultActor } from '../settings/actor';
+import { ChainCursor, LICENSE_EVENTS_CHAIN } from '../audit/chain';
 
 /** Column names of an application batch (any of, first preferred). */
 export const ISSUE_FIELDS = {
@@ -269,6 +270,8 @@ export async function issueLicenses(db: Db, file: string, opts: IssueOptions): P
         // First statement a write: on SQLite it takes the database's write lock now (waiting out the
         // busy timeout), so everything read below is what this batch will write against.
         const batchId = await createBatch(trx, 'issue', actor, { name: table.file, sha256: table.sha256 });
+        // The audit chain's head, locked and read once: the batch links its events in memory.
+        const chain = await ChainCursor.open(trx, LICENSE_EVENTS_CHAIN.name);
         const batch: BatchState = {
           trx,
           exceptions: new Set<string>((await trx('uscc_exceptions').pluck('code')) as string[]),
@@ -280,7 +283,7 @@ export async function issueLicenses(db: Db, file: string, opts: IssueOptions): P
         };
         const issued: IssuedRow[] = [];
         result = { file: table.file, date: opts.date, issued, existing: [], rejected: [], dryRun: !!opts.dryRun, committed: false, batchId: null };
-        const ctx: WriteContext = { pattern, region: settings.regionCode, year, date: opts.date, signer: signer!, actor, batchId, file: table.file, sha256: table.sha256, now: nowIso() };
+        const ctx: WriteContext = { pattern, region: settings.regionCode, year, date: opts.date, signer: signer!, actor, batchId, file: table.file, sha256: table.sha256, now: nowIso(), chain };
         const check: CheckContext = { catalog, date: opts.date, defaultValidUntil: validityEnd(opts.date, settings.defaultValidityYears), needIndustryCode: pattern.perIndustry, items: new Map() };
 
         // A pipeline of chunks: while the main thread reads and checks chunk k+1, chunk k is signed
@@ -334,6 +337,7 @@ export async function issueLicenses(db: Db, file: string, opts: IssueOptions): P
           throw new Rollback();
         }
         await batch.sequences.save(trx);
+        await chain.save(trx, signer);
         await finishBatch(trx, batchId, { issued: issued.length, existing: result.existing.length, rejectedRows: batch.rejectedRows });
         result.committed = true;
         result.batchId = batchId;
@@ -516,6 +520,8 @@ interface WriteContext {
   sha256: string;
   /** created_at of everything the batch writes */
   now: string;
+  /** the audit chain the batch's events are linked into, in insertion order */
+  chain: ChainCursor;
 }
 
 /**
@@ -595,9 +601,12 @@ async function insertChunk(trx: Knex.Transaction, apps: Application[], numbers: 
     a.items.forEach((it, seq) => itemRows.push([versionId, it.matter.id, seq, it.permitNo, it.validUntil]));
   }
   await bulkInsert(trx, 'license_items', { columns: ['version_id', 'matter_id', 'seq', 'permit_no', 'valid_until'], rows: itemRows });
-  await bulkInsert(trx, 'license_events', {
-    columns: ['license_id', 'details', 'sheet', 'row_number'],
-    rows: apps.map((a) => [licenseId(a), JSON.stringify({ applicationNo: a.applicationNo }), a.r.sheet, a.r.row]),
-    constants: { version: 1, event: 'issue', event_date: ctx.date, actor: ctx.actor, at: ctx.now, reason: null, batch_id: ctx.batchId, file_name: ctx.file, file_sha256: ctx.sha256 },
+  const constants = { version: 1, event: 'issue', event_date: ctx.date, actor: ctx.actor, at: ctx.now, reason: null, batch_id: ctx.batchId, file_name: ctx.file, file_sha256: ctx.sha256 };
+  const link = ctx.chain.linker(constants);
+  const eventRows = apps.map((a) => {
+    const e = { license_id: licenseId(a), details: JSON.stringify({ applicationNo: a.applicationNo }), sheet: a.r.sheet, row_number: a.r.row };
+    const l = link(e);
+    return [e.license_id, e.details, e.sheet, e.row_number, l.seq, l.prev_hash, l.hash];
   });
+  await bulkInsert(trx, 'license_events', { columns: ['license_id', 'details', 'sheet', 'row_number', 'seq', 'prev_hash', 'hash'], rows: eventRows, constants });
 }

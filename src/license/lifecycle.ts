@@ -18,6 +18,7 @@ import { fieldError, readTable, type TableRow } from './table';
 import { EVENT_LABEL, STATUS_LABEL, type BatchRowError, type LicenseEventKind, type LicenseStatus } from './types';
 import { withWriteRetry } from './util';
 import { defaultActor } from '../settings/actor';
+import { appendChained, lockChain, LICENSE_EVENTS_CHAIN } from '../audit/chain';
 
 export type OperationKind = Exclude<LicenseEventKind, 'issue'>;
 
@@ -65,6 +66,8 @@ interface OpContext {
   actor: string;
   catalog: CatalogIndex;
   signer: Signer | null;
+  /** Signs the audit chain's head after the event (the real key only; null in a dry run or without a key). */
+  auditSigner: Signer | null;
   source: Source;
 }
 
@@ -201,8 +204,9 @@ async function applyOne(trx: Knex.Transaction, op: Operation, ctx: OpContext): P
   return { number: lic.number, event: op.kind, eventLabel: EVENT_LABEL[op.kind], version, status: 'valid', validUntil: next.validUntil, payload: signed.text };
 }
 
+/** Appends the event to the hash-chained audit log (src/audit/chain.ts), in the operation's transaction or savepoint. */
 async function logEvent(trx: Knex.Transaction, licenseId: number, version: number, event: OperationKind, ctx: OpContext, reason: string | null, details: Record<string, unknown>): Promise<void> {
-  await trx('license_events').insert({
+  const row = {
     license_id: licenseId,
     version,
     event,
@@ -216,7 +220,8 @@ async function logEvent(trx: Knex.Transaction, licenseId: number, version: numbe
     sheet: ctx.source.sheet ?? null,
     row_number: ctx.source.row ?? null,
     file_sha256: ctx.source.sha256 ?? null,
-  });
+  };
+  await appendChained(trx, LICENSE_EVENTS_CHAIN.name, [row], { signer: ctx.auditSigner });
 }
 
 export interface LifecycleOptions {
@@ -237,7 +242,8 @@ export async function applyOperation(db: Db, op: Operation, opts: LifecycleOptio
   return withWriteRetry(() =>
     db.transaction(async (trx) => {
       const batchId = await createBatch(trx, 'command', actor); // first statement a write: SQLite's lock
-      const res = await applyOne(trx, op, { date: opts.date, actor, catalog, signer, source: { batchId } });
+      await lockChain(trx, LICENSE_EVENTS_CHAIN.name); // before any licence row: the order every writer of the chain takes
+      const res = await applyOne(trx, op, { date: opts.date, actor, catalog, signer, auditSigner: signer, source: { batchId } });
       await finishBatch(trx, batchId, { [op.kind]: 1 });
       return res;
     }),
@@ -351,6 +357,7 @@ export async function applyBatch(db: Db, file: string, opts: LifecycleOptions & 
     try {
       await db.transaction(async (trx) => {
         const batchId = await createBatch(trx, 'apply', actor, { name: table.file, sha256: table.sha256 });
+        await lockChain(trx, LICENSE_EVENTS_CHAIN.name);
         const done = new Set(
           ((await trx('license_events').where({ file_sha256: table.sha256 }).select('sheet', 'row_number')) as Array<{ sheet: string; row_number: number }>).map((e) => `${e.sheet}\u0000${e.row_number}`),
         );
@@ -369,7 +376,7 @@ export async function applyBatch(db: Db, file: string, opts: LifecycleOptions & 
           try {
             // a savepoint per row: a row that fails leaves the others' work intact (PostgreSQL aborts the whole transaction otherwise)
             const res = await trx.transaction((sp) =>
-              applyOne(sp, op, { date: opts.date, actor, catalog, signer: signer ?? dryRunSigner(), source: { batchId, file: table.file, sheet: p.r.sheet, row: p.r.row, sha256: table.sha256 } }),
+              applyOne(sp, op, { date: opts.date, actor, catalog, signer: signer ?? dryRunSigner(), auditSigner: signer, source: { batchId, file: table.file, sheet: p.r.sheet, row: p.r.row, sha256: table.sha256 } }),
             );
             result.applied.push({ row: p.r.row, sheet: p.r.sheet, number: res.number, event: res.event, version: res.version, status: res.status });
           } catch (err) {

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as m001 from './20261122_001_catalog';
 import * as m002License from './20261122_002_license';
 import * as m003 from './20261122_003_tasks';
+import * as m004Audit from './20261122_004_audit';
 
 export interface Migration {
   name: string;
@@ -10,4 +11,4 @@ export interface Migration {
 }
 
 /** Every migration, in order. Listed explicitly so the build and the tests see the same set. */
-export const migrations: Migration[] = [{ name: '20261122_001_catalog', ...m001 }, { name: '20261122_002_license', ...m002License }, { name: '20261122_003_tasks', ...m003 }];
+export const migrations: Migration[] = [{ name: '20261122_001_catalog', ...m001 }, { name: '20261122_002_license', ...m002License }, { name: '20261122_003_tasks', ...m003 }, { name: '20261122_004_audit', ...m004Audit }];

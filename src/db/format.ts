@@ -1,0 +1,50 @@
+import type { BackupResult, DbCounts, DbStatus, RestoreResult } from './admin';
+
+const STATUS_NAMES: Record<string, string> = { valid: '有效', revoked: '已撤销', cancelled: '已注销', withdrawn: '已吊销', expired: '已失效' };
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function countLines(c: DbCounts): string[] {
+  const n = (v: number | null) => (v === null ? '—' : String(v));
+  const lic = c.licenses === null ? '—' : Object.entries(c.licenses).map(([s, k]) => `${STATUS_NAMES[s] ?? s} ${k}`).join('，') || '0';
+  return [
+    `试点行业 ${n(c.industries)}，许可事项 ${n(c.matters)}，改革任务 ${n(c.tasks)}`,
+    `许可证：${lic}`,
+    `审计日志：许可证事件 ${n(c.licenseEvents)} 条，目录导入 ${n(c.imports)} 次`,
+  ];
+}
+
+export function formatDbStatus(s: DbStatus): string {
+  const lines = [s.kind === 'sqlite' ? `SQLite 工作区：${s.target}` : `PostgreSQL 工作区：${s.target}`];
+  if (s.sqlite) {
+    lines.push(`文件大小 ${formatBytes(s.sqlite.bytes)}（预写日志 ${formatBytes(s.sqlite.walBytes)}），journal_mode=${s.sqlite.journalMode}，synchronous=${s.sqlite.synchronous}`);
+  }
+  if (s.postgres) lines.push(`${s.postgres.serverVersion.split(' on ')[0]}，数据库大小 ${formatBytes(s.postgres.databaseBytes)}`);
+  if (!s.initialised) {
+    lines.push('尚未初始化为 yiye 工作区：请运行 yiye init。');
+    return lines.join('\n');
+  }
+  lines.push(`迁移：已执行 ${s.migrations.applied.length} 个（最新 ${s.migrations.applied[s.migrations.applied.length - 1]}）`);
+  if (s.migrations.pending.length) lines.push(`待执行 ${s.migrations.pending.length} 个：${s.migrations.pending.join('、')}（下次运行任一 yiye 命令时自动执行）`);
+  else lines.push('无待执行的迁移。');
+  lines.push(...countLines(s.counts));
+  return lines.join('\n');
+}
+
+export function formatBackup(r: BackupResult): string {
+  return [`已备份至 ${r.file}（${formatBytes(r.bytes)}，integrity_check 通过）`, `SHA-256 ${r.sha256}`, r.keyFileNote].join('\n');
+}
+
+export function formatRestore(r: RestoreResult): string {
+  return [
+    `已从 ${r.file} ${r.replaced ? '恢复并替换' : '恢复'}工作区 ${r.target}（${formatBytes(r.bytes)}）`,
+    `备份 SHA-256 ${r.sha256}`,
+    r.migrationsApplied.length ? `已执行备份之后新增的迁移：${r.migrationsApplied.join('、')}` : '数据库结构已是最新。',
+    ...countLines(r.counts),
+    '提示：签名私钥不在备份中；请确认私钥文件在原位（默认为工作区文件名加 .key.pem），并运行 yiye audit verify 核对审计日志。',
+  ].join('\n');
+}

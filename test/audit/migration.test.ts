@@ -1,0 +1,42 @@
+/**
+ * Migration 004 on a workspace that already holds licence events and catalog imports: it chains
+ * them in id order (and its `down` removes the chain again, keeping the events' append-only
+ * triggers), so a workspace upgraded from before the audit chain verifies.
+ */
+import { undoMigration, migrateLatest } from '../../src/db';
+import { issueLicenses } from '../../src/license/issue';
+import { applyOperation } from '../../src/license/service';
+import { verifyAudit } from '../../src/audit/service';
+import { backends } from '../helpers/db';
+import { BATCH1, licenseWorkspace } from '../license/helpers';
+
+describe.each(backends())('audit migration on %s', (backend) => {
+  it('backfills the chains of existing rows, and goes down and up again', async () => {
+    const ws = await licenseWorkspace(backend);
+    try {
+      await issueLicenses(ws.db, BATCH1, { date: '2026-03-15', keyFile: ws.keyFile });
+      await applyOperation(ws.db, { number: '3101152026PD-03000002', kind: 'revoke', reason: '以欺骗手段取得' }, { date: '2026-04-01', actor: 't' });
+
+      await undoMigration(ws.db, '20261122_004_audit');
+      expect(await ws.db.schema.hasTable('audit_heads')).toBe(false);
+      expect(await ws.db.schema.hasColumn('license_events', 'hash')).toBe(false);
+      await expect(ws.db('license_events').update({ actor: 'x' })).rejects.toThrow(/append-only/);
+      expect(await ws.db('license_events').count({ n: '*' }).first()).toMatchObject({ n: backend === 'postgres' ? '11' : 11 });
+
+      await migrateLatest(ws.db);
+      const report = await verifyAudit(ws.db);
+      expect(report.ok).toBe(true);
+      expect(report.chains.map((c) => [c.chain, c.entries, c.headSeq, c.signature])).toEqual([
+        ['license_events', 11, 11, 'none'],
+        ['import_log', 3, 3, 'none'],
+      ]);
+      const events = (await ws.db('license_events').orderBy('id').select('id', 'seq')) as Array<{ id: number; seq: number }>;
+      expect(events.map((e) => Number(e.seq))).toEqual(events.map((_, i) => i + 1));
+      // the triggers are back after the backfill
+      await expect(ws.db('license_events').update({ actor: 'x' })).rejects.toThrow(/append-only/);
+      await expect(ws.db('import_log').update({ actor: 'x' })).rejects.toThrow(/append-only/);
+    } finally {
+      await ws.db.destroy();
+    }
+  });
+});
