@@ -15,27 +15,63 @@ const FORM_WORDS = /(原件及复印件|原件和复印件|原件或复印件|�
 const SEAL_WORDS = /(加盖(单位|企业|申请人)?公章|盖章|加盖印章)(的)?/g;
 const BRACKETED = /[（(【[]([^（）()【】[\]]*)[)）】\]]/g;
 
-function stripQualifiers(name: string): { core: string; forms: string[]; sealed: boolean } {
-  let s = normalizeText(name);
-  const forms: string[] = [];
-  let sealed = false;
+/** One pass of the clean-up; the removed qualifiers are reported through `forms` and `seal`. */
+function stripOnce(text: string, forms: string[], seal: () => void): string {
+  let s = text;
   // a bracketed part that only qualifies the form/seal goes; a bracket naming the thing stays (药品经营许可（零售）)
   s = s.replace(BRACKETED, (whole, inner: string) => {
-    const rest = inner.replace(FORM_WORDS, (w) => (forms.push(w), '')).replace(SEAL_WORDS, () => ((sealed = true), '')).replace(/[、，,及和或需并且\s]/g, '');
-    return rest === '' ? '' : whole;
+    const qualifiers: string[] = [];
+    let sealed = false;
+    const rest = inner.replace(FORM_WORDS, (w) => (qualifiers.push(w), '')).replace(SEAL_WORDS, () => ((sealed = true), '')).replace(/[、，,及和或需并且\s]/g, '');
+    if (rest !== '') return whole;
+    forms.push(...qualifiers);
+    if (sealed) seal();
+    return '';
   });
-  s = s.replace(SEAL_WORDS, () => ((sealed = true), ''));
+  s = s.replace(SEAL_WORDS, () => (seal(), ''));
   s = s.replace(FORM_WORDS, (w) => (forms.push(w), ''));
   s = s.replace(/[《》〈〉「」『』“”"']/g, '');
   s = s.replace(/^[\s、，,。.；;：:]+|[\s、，,。.；;：:的]+$/g, '');
-  return { core: s.trim() || normalizeText(name), forms, sealed };
+  // removing a qualifier between two words leaves a double space: fold it
+  return normalizeText(s);
 }
 
-/** The key two material names share when they mean the same document. */
-export function materialKey(name: string): string {
+/**
+ * The document a material name names, and how to bring it. Repeated until nothing changes, so the
+ * result is its own result: one removal can pair the brackets around it ("[（加盖公章））营业执照" →
+ * "[）营业执照" → "营业执照").
+ */
+function stripQualifiers(name: string): { core: string; forms: string[]; sealed: boolean } {
+  const forms: string[] = [];
+  let sealed = false;
+  let s = normalizeText(name);
+  for (let i = 0; i < 16; i++) {
+    const next = stripOnce(s, forms, () => (sealed = true));
+    if (next === s) break;
+    s = next;
+  }
+  return { core: s || normalizeText(name), forms, sealed };
+}
+
+function keyOnce(name: string): string {
   return toHalfWidth(stripQualifiers(name).core)
     .replace(/[\s\u3000、，,。.；;：:·•\-—_（）()【】[\]]/g, '')
     .toLowerCase();
+}
+
+/**
+ * The key two material names share when they mean the same document. Taken to its fixed point:
+ * dropping punctuation can expose a qualifier at the edge ("营业执照的）" → "营业执照的" → "营业执照"),
+ * and a key must be its own key.
+ */
+export function materialKey(name: string): string {
+  let key = keyOnce(name);
+  for (let i = 0; i < 8; i++) {
+    const next = keyOnce(key);
+    if (next === key) break;
+    key = next;
+  }
+  return key;
 }
 
 /** The name to print: the document itself, without form or seal qualifiers. */

@@ -1,11 +1,12 @@
 import path from 'node:path';
 import type { ReadRowsOptions, SheetRow } from './types';
 import { readCsvRows } from './csv';
+import { InputError } from '../cli/errors';
 
 export type FileFormat = 'xlsx' | 'csv';
 
-function badFile(message: string): Error {
-  return Object.assign(new Error(message), { code: 'BAD_FILE' });
+function badFile(message: string): InputError {
+  return new InputError(message, '在 Excel 或 WPS 中打开文件并“另存为” .xlsx（或 CSV UTF-8）后再导入。', undefined, 'BAD_FILE');
 }
 
 /** Which reader a file needs, by its extension; .xls and others are refused with the fix. */

@@ -1,3 +1,5 @@
+import type { ReaderLimits } from './limits';
+
 /**
  * What every reader (xlsx, csv) yields: one spreadsheet row at a time, so that memory stays flat
  * however long the file is.
@@ -26,6 +28,8 @@ export interface SheetRow {
 export interface ReadRowsOptions {
   /** Only this worksheet (xlsx). */
   sheet?: string;
+  /** Lower input limits than the defaults of ./limits (tests); callers normally leave this out. */
+  limits?: Partial<ReaderLimits>;
 }
 
 export function isCellError(v: CellValue): v is CellError {

@@ -14,24 +14,40 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Readable } from 'stream';
 import type * as YauzlModule from 'yauzl';
 import type * as SaxesModule from 'saxes';
+import { Readable } from 'stream';
+import { InputError } from '../cli/errors';
 import { loadExcelJS } from './exceljs';
+import { cellTooLong, limitsOf, tooLarge, tooManyColumns, type ReaderLimits } from './limits';
 import type { CellValue, ReadRowsOptions, SheetRow } from './types';
 
 export type XlsxErrorCode = 'BAD_WORKBOOK' | 'SHEET_NOT_FOUND' | 'FILE_NOT_FOUND' | 'FILE_UNREADABLE';
 
-/** Every failure this module reports; `message` is meant for the end user (Chinese). */
-export class XlsxError extends Error {
+const HINTS: Record<XlsxErrorCode, string> = {
+  BAD_WORKBOOK: '请在 Excel 或 WPS 中打开该文件并“另存为” .xlsx 后重试；打不开的，请发送部门重新导出。',
+  SHEET_NOT_FOUND: '请用 --sheet 指定上面列出的工作表之一。',
+  FILE_NOT_FOUND: '请检查路径是否正确。',
+  FILE_UNREADABLE: '请检查文件是否被其他程序占用，以及是否有读取权限。',
+};
+
+/**
+ * Every failure this module reports; `message` is meant for the end user (Chinese). An InputError
+ * (exit 3), so commands print it with its hint and no stack trace. Limit refusals (too large, too
+ * many columns, a cell too long) are InputErrors from ./limits with codes of their own.
+ */
+export class XlsxError extends InputError {
   constructor(
-    readonly code: XlsxErrorCode,
+    code: XlsxErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message, HINTS[code], undefined, code);
     this.name = 'XlsxError';
+    if (options && 'cause' in options) this.cause = options.cause;
   }
+
+  declare readonly code: XlsxErrorCode;
 }
 
 // Loaded on first use: a CLI whose commands all import this module should not pay for it at start-up.
@@ -55,15 +71,17 @@ function newSaxParser(): SaxesModule.SaxesParser<SaxOptions> {
  * are skipped; cells covered by a merged range carry the range's top-left value.
  */
 export async function* readXlsxRows(file: string, opts: ReadRowsOptions = {}): AsyncGenerator<SheetRow> {
-  const pkg = await Package.open(file);
+  const pkg = await Package.open(file, limitsOf(opts.limits));
   try {
     const book = await readWorkbookInfo(pkg);
     const sheets = pickSheets(book, opts.sheet);
     if (sheets.length === 0) return;
+    // a bomb's stated size refuses it before anything is inflated (or exceljs loaded)
+    for (const sheet of sheets) pkg.checkSize(sheet.part, pkg.limits.maxSheetXmlBytes, `的工作表“${sheet.name}”`);
     const ctx = await loadCellContext(pkg, book);
     for (const sheet of sheets) {
-      const merges = await scanMerges(pkg, sheet.part);
-      yield* readSheet(pkg, sheet.name, sheet.part, ctx, merges);
+      const merges = await scanMerges(pkg, sheet);
+      yield* readSheet(pkg, sheet, ctx, merges);
     }
   } catch (err) {
     throw asXlsxError(file, err);
@@ -73,8 +91,8 @@ export async function* readXlsxRows(file: string, opts: ReadRowsOptions = {}): A
 }
 
 /** Worksheet names in workbook order (chart sheets, which hold no cells, are left out). */
-export async function listXlsxSheets(file: string): Promise<string[]> {
-  const pkg = await Package.open(file);
+export async function listXlsxSheets(file: string, limits?: Partial<ReaderLimits>): Promise<string[]> {
+  const pkg = await Package.open(file, limitsOf(limits));
   try {
     return (await readWorkbookInfo(pkg)).sheets.map((s) => s.name);
   } catch (err) {
@@ -112,14 +130,18 @@ function isCompoundFile(file: string): boolean {
 }
 
 /** Our own errors pass through; file-system errors keep their meaning; anything else is a broken file. */
-function asXlsxError(file: string, err: unknown): XlsxError {
-  if (err instanceof XlsxError) return err;
+function asXlsxError(file: string, err: unknown): InputError {
+  if (err instanceof InputError) return err;
   const code = (err as NodeJS.ErrnoException | null)?.code;
   if (code === 'ENOENT') {
     return new XlsxError('FILE_NOT_FOUND', `找不到文件“${file}”`, { cause: err });
   }
   if ((err as NodeJS.ErrnoException | null)?.syscall !== undefined) {
     return new XlsxError('FILE_UNREADABLE', `无法打开文件“${file}”（${code ?? '未知错误'}）`, { cause: err });
+  }
+  // yauzl's own check that an entry inflates to the size its header states: the header lied
+  if (/too many bytes in the stream|not enough bytes in the stream/.test((err as Error | null)?.message ?? '')) {
+    return new XlsxError('BAD_WORKBOOK', `无法读取 Excel 文件“${path.basename(file)}”：压缩包中记录的大小与实际内容不符，文件已损坏或被篡改`, { cause: err });
   }
   return badWorkbook(file, err);
 }
@@ -129,12 +151,14 @@ function asXlsxError(file: string, err: unknown): XlsxError {
 
 class Package {
   private constructor(
+    readonly file: string,
+    readonly limits: ReaderLimits,
     private readonly zip: YauzlModule.ZipFile,
     /** Part names are case-insensitive in OPC. */
     private readonly entries: Map<string, YauzlModule.Entry>,
   ) {}
 
-  static async open(file: string): Promise<Package> {
+  static async open(file: string, limits: ReaderLimits): Promise<Package> {
     let zip: YauzlModule.ZipFile;
     try {
       zip = await yauzl().openPromise(file, { lazyEntries: true, autoClose: false });
@@ -142,14 +166,17 @@ class Package {
       throw asXlsxError(file, err);
     }
     try {
+      if (zip.entryCount > limits.maxZipEntries) {
+        throw new XlsxError('BAD_WORKBOOK', `无法读取 Excel 文件“${path.basename(file)}”：压缩包内有 ${zip.entryCount} 个部件，超出 ${limits.maxZipEntries} 个的上限，不是正常的工作簿`);
+      }
       const entries = new Map<string, YauzlModule.Entry>();
       for await (const entry of zip.eachEntry()) entries.set(entry.fileName.toLowerCase(), entry);
       // yauzl only emits 'error' while listing entries; a listener keeps a late one from crashing the process
       zip.on('error', () => undefined);
-      return new Package(zip, entries);
+      return new Package(file, limits, zip, entries);
     } catch (err) {
       zip.close();
-      throw badWorkbook(file, err);
+      throw err instanceof XlsxError ? err : badWorkbook(file, err);
     }
   }
 
@@ -157,16 +184,42 @@ class Package {
     return this.entries.has(part.toLowerCase());
   }
 
-  async open(part: string): Promise<Readable> {
+  /**
+   * The inflated bytes of a part, refused past `limit` (uncompressed): first by the size the central
+   * directory states, before inflating anything, then by counting what actually comes out, since a
+   * crafted header can understate it. `what` names the part for the message (工作表“S”).
+   */
+  /** Refuses a part whose size, as the central directory states it, is over `limit`. */
+  checkSize(part: string, limit: number, what: string): void {
     const entry = this.entries.get(part.toLowerCase());
-    if (!entry) throw new Error(`missing part ${part}`);
-    return this.zip.openReadStreamPromise(entry);
+    if (entry && entry.uncompressedSize > limit) throw tooLarge(this.file, what, entry.uncompressedSize, limit, true);
   }
 
-  async readText(part: string): Promise<string | undefined> {
+  async open(part: string, limit: number, what: string): Promise<Readable> {
+    const entry = this.entries.get(part.toLowerCase());
+    if (!entry) throw new Error(`missing part ${part}`);
+    this.checkSize(part, limit, what);
+    const raw = await this.zip.openReadStreamPromise(entry);
+    const file = this.file;
+    async function* counted(): AsyncGenerator<Buffer> {
+      let n = 0;
+      try {
+        for await (const chunk of raw) {
+          n += (chunk as Buffer).length;
+          if (n > limit) throw tooLarge(file, what, null, limit, true);
+          yield chunk as Buffer;
+        }
+      } finally {
+        raw.destroy();
+      }
+    }
+    return Readable.from(counted(), { objectMode: false });
+  }
+
+  async readText(part: string, what = `中的“${part}”`): Promise<string | undefined> {
     if (!this.has(part)) return undefined;
     const chunks: Buffer[] = [];
-    for await (const chunk of await this.open(part)) chunks.push(chunk as Buffer);
+    for await (const chunk of await this.open(part, this.limits.maxPartBytes, what)) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
@@ -311,7 +364,7 @@ async function loadCellContext(pkg: Package, book: WorkbookInfo): Promise<CellCo
 
   let strings: string[] = [];
   if (book.sharedStrings !== undefined) {
-    const stream = await pkg.open(book.sharedStrings);
+    const stream = await pkg.open(book.sharedStrings, pkg.limits.maxPartBytes, '的共享字符串表');
     try {
       // in 'cache' mode this yields nothing and fills reader.sharedStrings
       for await (const _ of reader._parseSharedStrings(stream));
@@ -325,7 +378,7 @@ async function loadCellContext(pkg: Package, book: WorkbookInfo): Promise<CellCo
     for (let i = 0; i < cached.length; i++) strings[i] = plainText(cached[i]);
   }
   if (book.styles !== undefined) {
-    const stream = await pkg.open(book.styles);
+    const stream = await pkg.open(book.styles, pkg.limits.maxPartBytes, '的样式表');
     try {
       await reader._parseStyles(stream);
     } finally {
@@ -376,6 +429,9 @@ function dateStyleLookup(styles: WorkbookReaderInternals['styles']): (s: number)
     return isDate;
   };
 }
+
+/** Excel's last date serial + 1: 2958465 is 9999-12-31. */
+const MAX_SERIAL = 2_958_466;
 
 /**
  * Serial day number → Date whose UTC fields are the spreadsheet's calendar date and clock time.
@@ -430,16 +486,20 @@ const MERGE_CELL = /<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?\bref\s*=\s*(?:"([^"
  * latin1 (one char per byte): the markup is ASCII, and UTF-8 never has '<' or '>' inside a
  * multibyte character. An unfinished tag at a chunk's end waits for the next chunk.
  */
-async function scanMerges(pkg: Package, part: string): Promise<Merge[]> {
+async function scanMerges(pkg: Package, sheet: SheetInfo): Promise<Merge[]> {
   const merges: Merge[] = [];
-  const stream = await pkg.open(part);
+  const maxCol = pkg.limits.maxColumns;
+  const stream = await pkg.open(sheet.part, pkg.limits.maxSheetXmlBytes, `的工作表“${sheet.name}”`);
   let carry = '';
+  const maxCarry = markupRunLimit(pkg.limits);
   try {
     for await (const chunk of stream) {
       const text = carry + (chunk as Buffer).toString('latin1');
       const lt = text.lastIndexOf('<');
       const end = lt !== -1 && text.indexOf('>', lt) === -1 ? lt : text.length;
       carry = text.slice(end);
+      // an unfinished tag that never ends would otherwise pile up here
+      if (carry.length > maxCarry) throw new XlsxError('BAD_WORKBOOK', `无法读取 Excel 文件“${path.basename(pkg.file)}”：工作表“${sheet.name}”的 XML 中有超长的标记，文件已损坏或被篡改`);
       if (text.indexOf('mergeCell') === -1) continue;
       MERGE_CELL.lastIndex = 0;
       const complete = end === text.length ? text : text.slice(0, end);
@@ -449,11 +509,18 @@ async function scanMerges(pkg: Package, part: string): Promise<Merge[]> {
         const [c1, r1] = decodeCellRef(from);
         const [c2, r2] = decodeCellRef(to);
         if (!(c1 > 0 && c2 > 0 && r1 > 0 && r2 > 0) || (c1 === c2 && r1 === r2)) continue;
+        // a range reaching past the column limit is formatting (a title merged out to XFD): only
+        // columns that may hold data are filled, so a merge cannot blow a row up to 16 384 cells
+        const left = Math.min(c1, c2);
+        if (left > maxCol) continue;
+        if (merges.length >= pkg.limits.maxMerges) {
+          throw new XlsxError('BAD_WORKBOOK', `无法读取 Excel 文件“${path.basename(pkg.file)}”：工作表“${sheet.name}”有超过 ${pkg.limits.maxMerges} 个合并单元格区域，不是正常的表格`);
+        }
         merges.push({
           r1: Math.min(r1, r2),
-          c1: Math.min(c1, c2),
+          c1: left,
           r2: Math.max(r1, r2),
-          c2: Math.max(c1, c2),
+          c2: Math.min(Math.max(c1, c2), maxCol),
           value: null,
         });
       }
@@ -549,7 +616,8 @@ function cellValue(type: string, style: number, v: string | null, inline: string
       if (v === null || v === '') return null;
       const n = Number(v);
       if (Number.isNaN(n)) return textOrNull(v);
-      return ctx.isDateStyle(style) ? serialToDate(n, ctx.date1904) : n;
+      // a date-formatted number outside Excel's calendar (0 … 9999-12-31) stays a number: as a Date it would be invalid
+      return ctx.isDateStyle(style) && n >= 0 && n < MAX_SERIAL ? serialToDate(n, ctx.date1904) : n;
     }
   }
 }
@@ -568,6 +636,8 @@ class SheetParser {
   /** 1 = collecting <v>, 2 = collecting an inline <t> run. */
   private capture: 0 | 1 | 2 = 0;
   private inPhonetic = false;
+  /** Characters collected for the current cell (<v> or inline text), checked against maxCellChars as they come. */
+  private chars = 0;
   private readonly filler: MergeFiller;
   readonly out: SheetRow[] = [];
   private readonly emit = (n: number, cells: CellValue[]) => {
@@ -576,9 +646,11 @@ class SheetParser {
   };
 
   constructor(
+    private readonly file: string,
     private readonly sheet: string,
     private readonly ctx: CellContext,
     merges: Merge[],
+    private readonly limits: ReaderLimits,
   ) {
     this.filler = new MergeFiller(merges);
   }
@@ -604,6 +676,7 @@ class SheetParser {
         this.style = a.s ? parseInt(a.s, 10) : 0;
         this.v = null;
         this.inline = null;
+        this.chars = 0;
         break;
       case 'v':
         if (this.inCell) {
@@ -624,8 +697,21 @@ class SheetParser {
   }
 
   text(t: string): void {
+    if (this.capture === 0) return;
+    // refuse a huge cell while it streams in, before it is held whole (a 10 MB paste, a bomb in one cell)
+    this.chars += t.length;
+    if (this.chars > this.limits.maxCellChars) throw this.tooLong(this.chars);
     if (this.capture === 1) this.v += t;
-    else if (this.capture === 2) this.inline += t;
+    else this.inline += t;
+  }
+
+  private tooLong(length: number) {
+    return cellTooLong(this.file, this.sheet, this.rowNumber, this.col - 1, length, this.limits);
+  }
+
+  /** Markup-free text far longer than any cell may be, at the cell being read (or the last one). */
+  runTooLong(length: number) {
+    return this.tooLong(Math.floor(length / 8));
   }
 
   close(tag: SaxesModule.SaxesTagPlain): void {
@@ -640,7 +726,12 @@ class SheetParser {
       case 'c':
         if (this.inCell && this.cells && this.col > 0) {
           const value = cellValue(this.type, this.style, this.v, this.inline, this.ctx);
-          if (value !== null) this.cells[this.col - 1] = value;
+          if (value !== null) {
+            // empty cells far right (formatting out to XFD) are harmless; a value there is not a table
+            if (this.col > this.limits.maxColumns) throw tooManyColumns(this.file, this.sheet, this.rowNumber, this.col - 1, this.limits);
+            if (typeof value === 'string' && value.length > this.limits.maxCellChars) throw this.tooLong(value.length);
+            this.cells[this.col - 1] = value;
+          }
         }
         this.inCell = false;
         this.v = null;
@@ -657,14 +748,16 @@ class SheetParser {
   }
 }
 
-async function* readSheet(
-  pkg: Package,
-  sheet: string,
-  part: string,
-  ctx: CellContext,
-  merges: Merge[],
-): AsyncGenerator<SheetRow> {
-  const state = new SheetParser(sheet, ctx, merges);
+/**
+ * Longest run of XML text without < or > a sheet may have: a cell's characters, each escaped at most
+ * as an 8-character entity (&#x1F600;), plus slack for long attribute lists.
+ */
+function markupRunLimit(limits: ReaderLimits): number {
+  return limits.maxCellChars * 8 + 4096;
+}
+
+async function* readSheet(pkg: Package, sheet: SheetInfo, ctx: CellContext, merges: Merge[]): AsyncGenerator<SheetRow> {
+  const state = new SheetParser(pkg.file, sheet.name, ctx, merges, pkg.limits);
   const parser = newSaxParser();
   parser.on('opentag', (tag) => state.open(tag));
   parser.on('closetag', (tag) => state.close(tag));
@@ -672,10 +765,18 @@ async function* readSheet(
   parser.on('cdata', (t) => state.text(t));
   // one streaming decoder for the whole part: a character split across chunks stays whole
   const decoder = new TextDecoder('utf-8');
-  const stream = await pkg.open(part);
+  const stream = await pkg.open(sheet.part, pkg.limits.maxSheetXmlBytes, `的工作表“${sheet.name}”`);
+  // saxes holds a text node (or a tag) whole before it reports it, so the per-cell check alone would
+  // come after a bomb's one gigantic cell was in memory: bound the run between markup characters here
+  const maxRun = markupRunLimit(pkg.limits);
+  let run = 0;
   try {
     for await (const chunk of stream) {
-      parser.write(decoder.decode(chunk as Buffer, { stream: true }));
+      const text = decoder.decode(chunk as Buffer, { stream: true });
+      const mark = Math.max(text.lastIndexOf('<'), text.lastIndexOf('>'));
+      run = mark === -1 ? run + text.length : text.length - mark - 1;
+      if (run > maxRun) throw state.runTooLong(run);
+      parser.write(text);
       if (state.out.length > 0) yield* state.out.splice(0);
     }
     parser.write(decoder.decode());

@@ -26,7 +26,11 @@ export function lastDayOfMonth(y: number, m: number): number {
  * number (44286), "2021/3/31", "2021-03-31", "2021.3.31", "2021年3月31日". Null when it is none of them.
  */
 export function parseDateValue(v: CellValue): string | null {
-  if (v instanceof Date) return isoDate(v);
+  // a date cell is held to the same calendar as typed dates (1900–2200): 9999-12-31 is a placeholder, not a date
+  if (v instanceof Date) {
+    const y = v.getUTCFullYear();
+    return Number.isNaN(y) || y < 1900 || y > 2200 ? null : isoDate(v);
+  }
   if (typeof v === 'number') return v >= 20000 && v < 80000 ? excelSerialToIso(v) : null;
   const t = cellText(v);
   if (!t) return null;

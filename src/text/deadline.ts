@@ -64,12 +64,12 @@ const RULES: Rule[] = [
   {
     re: /(?:(\d{4})\s*年)?\s*(上半年|年中)/,
     kind: 'date',
-    date: (m, py) => withYear(yearOf(m, py), (y) => `${y}-06-30`),
+    date: (m, py) => withYear(yearOf(m, py), (y) => isoFromParts(y, 6, 30)),
   },
   {
     re: /(?:(\d{4})\s*年)?\s*下半年/,
     kind: 'date',
-    date: (m, py) => withYear(yearOf(m, py), (y) => `${y}-12-31`),
+    date: (m, py) => withYear(yearOf(m, py), (y) => isoFromParts(y, 12, 31)),
   },
   {
     re: /(?:(\d{4})\s*年)?\s*(?:第)?([一二三四1-4])\s*季度/,
@@ -79,12 +79,12 @@ const RULES: Rule[] = [
   {
     re: /(?:至|到)?\s*(\d{4})\s*年\s*(底|末)\s*(前|之前)?/,
     kind: 'date',
-    date: (m) => `${m[1]}-12-31`,
+    date: (m) => isoFromParts(Number(m[1]), 12, 31),
   },
   {
     re: /(?:(\d{4})\s*年)?\s*(年底前|年底|年末|年内|年前|本年度内)/,
     kind: 'date',
-    date: (m, py) => withYear(yearOf(m, py), (y) => `${y}-12-31`),
+    date: (m, py) => withYear(yearOf(m, py), (y) => isoFromParts(y, 12, 31)),
   },
 ];
 

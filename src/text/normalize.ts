@@ -53,7 +53,7 @@ export function cellText(v: CellValue): string | null {
   }
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(15)));
   if (typeof v === 'boolean') return v ? '是' : '否';
-  if (v instanceof Date) return isoDate(v);
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : isoDate(v);
   if (isCellError(v)) return v.error;
   return null;
 }
