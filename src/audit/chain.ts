@@ -75,7 +75,25 @@ export const IMPORT_LOG_CHAIN: ChainSpec = {
 };
 
 /** Every chain, in the order `audit verify` reports them. */
-export const CHAINS: ChainSpec[] = [LICENSE_EVENTS_CHAIN, IMPORT_LOG_CHAIN];
+/** The reform tasks' history (`tasks import|update|extract`), one entry per created or changed task. */
+export const TASK_UPDATES_CHAIN: ChainSpec = {
+  name: 'task_updates',
+  table: 'task_updates',
+  label: '任务进展日志',
+  columns: [
+    ['task_id', 'int'],
+    ['at', 'text'],
+    ['actor', 'text'],
+    ['action', 'text'],
+    ['changes', 'text'],
+    ['progress_text', 'text'],
+    ['source_file', 'text'],
+    ['source_sheet', 'text'],
+    ['source_row', 'int'],
+  ],
+};
+
+export const CHAINS: ChainSpec[] = [LICENSE_EVENTS_CHAIN, IMPORT_LOG_CHAIN, TASK_UPDATES_CHAIN];
 
 export function chainSpec(name: string): ChainSpec {
   const spec = CHAINS.find((c) => c.name === name);

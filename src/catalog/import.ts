@@ -12,6 +12,7 @@ import { cellText } from '../text/normalize';
 import { detectKind, FIELD_HEADERS, headerScore, KIND_LABEL, mapHeader, titleText, type Field, type HeaderMap, type Kind } from './headers';
 import { columnLetter, parseLevel, parseRow, type ParsedRow, type RowError, type RowRef, type SheetContext } from './parse';
 import { CatalogWriter, emptyCounts, type CatalogChange, type CatalogCounts } from './writer';
+import { withWriteRetry } from '../db/retry';
 import { defaultActor } from '../settings/actor';
 import { IMPORT_LOG_CHAIN, sealChained } from '../audit/chain';
 
@@ -266,40 +267,45 @@ export async function importCatalog(db: Db, files: string[], opts: ImportOptions
   const planned = await planFiles(files, opts);
   const rejected = new Map<string, RejectedSheet>();
   let result: ImportResult | undefined;
-  try {
-    await db.transaction(async (trx: Knex.Transaction) => {
-      const startedAt = nowIso();
-      const logIds: number[] = [];
-      for (const f of planned) {
-        const [row] = await trx('import_log')
-          .insert({ file_name: f.name, sha256: f.sha256, actor: opts.actor ?? defaultActor(), started_at: startedAt, status: '进行中', counts: '{}' })
-          .returning('id');
-        logIds.push(typeof row === 'object' ? (row as { id: number }).id : (row as number));
-      }
-      const writer = await CatalogWriter.open(trx, logIds[0], false);
-      const { summaries, errors, errorsNotListed } = await processFiles(planned, opts, writer, rejected);
-      const counts = writer.counts;
-      const failed = errors.length + errorsNotListed > 0;
-      const commit = !opts.dryRun && (!failed || !!opts.skipInvalid);
-      result = {
-        ...counts,
-        errors,
-        errorsNotListed,
-        files: summaries,
-        dryRun: !!opts.dryRun,
-        committed: commit,
-        noChange: isNoChange(counts),
-      };
-      if (!commit) throw new Rollback();
-      const status = failed ? '部分成功' : '成功';
-      await trx('import_log')
-        .whereIn('id', logIds)
-        .update({ finished_at: nowIso(), status, counts: JSON.stringify({ ...counts, rejectedRows: errors.length + errorsNotListed }) });
-      await sealChained(trx, IMPORT_LOG_CHAIN.name, logIds); // into the hash-chained audit log, frozen from now on
-    });
-  } catch (err) {
-    if (!(err instanceof Rollback)) throw err;
-  }
+  // A try that lost a race with another process runs again from the start (files re-read).
+  const attempt = async () => {
+    rejected.clear();
+    try {
+      await db.transaction(async (trx: Knex.Transaction) => {
+        const startedAt = nowIso();
+        const logIds: number[] = [];
+        for (const f of planned) {
+          const [row] = await trx('import_log')
+            .insert({ file_name: f.name, sha256: f.sha256, actor: opts.actor ?? defaultActor(), started_at: startedAt, status: '进行中', counts: '{}' })
+            .returning('id');
+          logIds.push(typeof row === 'object' ? (row as { id: number }).id : (row as number));
+        }
+        const writer = await CatalogWriter.open(trx, logIds[0], false);
+        const { summaries, errors, errorsNotListed } = await processFiles(planned, opts, writer, rejected);
+        const counts = writer.counts;
+        const failed = errors.length + errorsNotListed > 0;
+        const commit = !opts.dryRun && (!failed || !!opts.skipInvalid);
+        result = {
+          ...counts,
+          errors,
+          errorsNotListed,
+          files: summaries,
+          dryRun: !!opts.dryRun,
+          committed: commit,
+          noChange: isNoChange(counts),
+        };
+        if (!commit) throw new Rollback();
+        const status = failed ? '部分成功' : '成功';
+        await trx('import_log')
+          .whereIn('id', logIds)
+          .update({ finished_at: nowIso(), status, counts: JSON.stringify({ ...counts, rejectedRows: errors.length + errorsNotListed }) });
+        await sealChained(trx, IMPORT_LOG_CHAIN.name, logIds); // into the hash-chained audit log, frozen from now on
+      });
+    } catch (err) {
+      if (!(err instanceof Rollback)) throw err;
+    }
+  };
+  await withWriteRetry(attempt);
   const res = result!;
   if (opts.reportPath && rejected.size > 0) {
     await writeTable(opts.reportPath, reportSheets(rejected));

@@ -87,11 +87,13 @@ export async function openWorkspace(target: string): Promise<Db> {
   }
   const db = connect(target);
   try {
-    const { applied } = await migrationStatus(db);
+    const { applied, pending } = await migrationStatus(db);
     if (applied.length === 0) {
       throw new ConflictError(`数据库“${redact(target)}”尚未初始化为 yiye 工作区。`, '请先运行 `yiye init --db …`。');
     }
-    await migrateLatest(db);
+    // Only when something is pending: knex's migration lock is a write, and on SQLite it would make
+    // every command — a read-only listing too — wait behind a long issuing batch and then fail.
+    if (pending.length > 0) await migrateLatest(db);
     return db;
   } catch (err) {
     await db.destroy();

@@ -1,4 +1,4 @@
-/** Small helpers shared by issuance and the lifecycle: dates, the acting clerk, write retries. */
+/** Small helpers shared by issuance and the lifecycle: dates, cells, and the write retry (re-exported). */
 import { UsageError } from '../cli/errors';
 import type { CellValue } from '../io/types';
 import { cellText } from '../text/normalize';
@@ -49,29 +49,5 @@ export function addDays(iso: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-
-/** Errors that mean "another process got there first": worth trying the whole transaction again. */
-function isRetryable(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  if (e.code === 'SQLITE_BUSY' || /SQLITE_BUSY/.test(e.message ?? '')) return true;
-  // PostgreSQL: serialization failure, deadlock, and a unique violation from a concurrent batch
-  // (the retry re-validates and then reports the row as already issued or already licensed).
-  return e.code === '40001' || e.code === '40P01' || e.code === '23505';
-}
-
-/**
- * Runs a writing transaction, retrying it with growing, jittered pauses when a concurrent process
- * holds the lock for longer than the busy timeout or won a race. The function must be safe to run
- * again: everything it does is inside the transaction and rolled back on failure.
- */
-export async function withWriteRetry<T>(fn: () => Promise<T>, attempts = 12): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (i >= attempts || !isRetryable(err)) throw err;
-      const pause = Math.min(3000, 50 * 2 ** i) * (0.5 + Math.random());
-      await new Promise((r) => setTimeout(r, pause));
-    }
-  }
-}
+// The write retry serves every batch (catalog, tasks, licences); it lives with the database code.
+export { withWriteRetry, type RetryOptions } from '../db/retry';

@@ -16,7 +16,8 @@ import { normalizePlanText, readPlanFile } from './plan-text';
 import { parseProgressSheet, parseTaskSheet, readTaskSheets, type ProgressRow, type ReadSheet } from './sheet';
 import { taskState, windowEnd, workdayCounter, type StateOf } from './status';
 import {
-  appendUpdate,
+  appendUpdates,
+  type UpdateInput,
   departmentNames,
   ensurePlan,
   findPlan,
@@ -36,19 +37,27 @@ import {
 import type { ExtractedTaskJson, ReportingDate, Task, TaskDraft, TaskUpdateRecord } from './types';
 import { DEFAULT_ALIASES, UnitResolver } from './units';
 import { defaultActor } from '../settings/actor';
+import { withWriteRetry } from '../db/retry';
+import { lockChain, TASK_UPDATES_CHAIN } from '../audit/chain';
 
 class Rollback extends Error {}
 
-/** Runs `fn` in one transaction; a dry run does everything and then rolls back. */
+/**
+ * Runs `fn` in one transaction; a dry run does everything and then rolls back. A try that lost a
+ * race with another writer runs again (`fn` must set, not accumulate, what it reports).
+ */
 async function inTransaction(db: Db, dryRun: boolean | undefined, fn: (trx: Knex.Transaction) => Promise<void>): Promise<void> {
-  try {
-    await db.transaction(async (trx) => {
-      await fn(trx);
-      if (dryRun) throw new Rollback();
-    });
-  } catch (err) {
-    if (!(err instanceof Rollback)) throw err;
-  }
+  await withWriteRetry(async () => {
+    try {
+      await db.transaction(async (trx) => {
+        await lockChain(trx, TASK_UPDATES_CHAIN.name); // first, so task writers queue in one order
+        await fn(trx);
+        if (dryRun) throw new Rollback();
+      });
+    } catch (err) {
+      if (!(err instanceof Rollback)) throw err;
+    }
+  });
 }
 
 export interface StoreCounts {
@@ -100,7 +109,7 @@ function diffTask(b: TaskBundle, d: TaskDraft): Record<string, [unknown, unknown
  * (ref). New tasks get the plan's next code (P01-001 …) and status 未启动; changed ones are updated
  * and the change appended to their history; identical ones are left alone. Never deletes.
  */
-async function storeDrafts(trx: Knex, plan: PlanRow, drafts: TaskDraft[], actor: string, sourceFile: string): Promise<{ counts: StoreCounts; codes: Map<string, string>; missing: string[] }> {
+async function storeDrafts(trx: Knex.Transaction, plan: PlanRow, drafts: TaskDraft[], actor: string, sourceFile: string): Promise<{ counts: StoreCounts; codes: Map<string, string>; missing: string[] }> {
   const resolver = await UnitResolver.load(trx);
   const existing = await loadTasks(trx, { planId: plan.id });
   const byRef = new Map(existing.map((b) => [b.row.ref, b]));
@@ -108,6 +117,7 @@ async function storeDrafts(trx: Knex, plan: PlanRow, drafts: TaskDraft[], actor:
   const counts: StoreCounts = { inserted: 0, updated: 0, unchanged: 0 };
   const codes = new Map<string, string>();
   let seq = await nextTaskSeq(trx, plan.code);
+  const history: UpdateInput[] = [];
   for (const d of drafts) {
     const found = (d.code ? byCode.get(d.code) : undefined) ?? byRef.get(d.ref);
     const dc = deadlineColumns(d);
@@ -131,7 +141,7 @@ async function storeDrafts(trx: Knex, plan: PlanRow, drafts: TaskDraft[], actor:
       });
       await replaceUnits(trx, id, unitsOf(d, resolver));
       await replaceDeadlines(trx, id, d.deadlines);
-      await appendUpdate(trx, { taskId: id, actor, action: 'created', changes: {}, file: d.source?.file ?? sourceFile, sheet: d.source?.sheet, row: d.source?.row });
+      history.push({ taskId: id, actor, action: 'created', changes: {}, file: d.source?.file ?? sourceFile, sheet: d.source?.sheet, row: d.source?.row });
       codes.set(d.ref, code);
       counts.inserted++;
       continue;
@@ -145,9 +155,10 @@ async function storeDrafts(trx: Knex, plan: PlanRow, drafts: TaskDraft[], actor:
     await updateTaskRow(trx, found.row.id, { ref: d.ref, category: d.category, title: d.title, content: d.content, ...dc });
     await replaceUnits(trx, found.row.id, unitsOf(d, resolver));
     await replaceDeadlines(trx, found.row.id, d.deadlines);
-    await appendUpdate(trx, { taskId: found.row.id, actor, action: 'changed', changes, file: d.source?.file ?? sourceFile, sheet: d.source?.sheet, row: d.source?.row });
+    history.push({ taskId: found.row.id, actor, action: 'changed', changes, file: d.source?.file ?? sourceFile, sheet: d.source?.sheet, row: d.source?.row });
     counts.updated++;
   }
+  await appendUpdates(trx, history);
   const seen = new Set(drafts.map((d) => d.ref));
   const missing = existing.filter((b) => !seen.has(b.row.ref)).map((b) => b.row.code);
   return { counts, codes, missing };
@@ -226,6 +237,7 @@ export async function extractTasks(db: Db, file: string, opts: ExtractOptions = 
   }
   const digest = await sha256(file);
   await db.transaction(async (trx) => {
+    await lockChain(trx, TASK_UPDATES_CHAIN.name);
     const { plan: stored, created } = await ensurePlan(trx, { name, sourceFile: path.basename(file), sha256: digest, planDate: plan.planDate });
     const { counts, codes, missing } = await storeDrafts(trx, stored, plan.tasks, opts.actor ?? defaultActor(), path.basename(file));
     const datesChanged = await replaceReportingDates(trx, stored.id, plan.reportingDates);
@@ -397,6 +409,10 @@ export async function updateTasks(db: Db, file: string, opts: UpdateTasksOptions
     rejectBatch('进展更新', errors, result.reportPath);
   }
   await inTransaction(db, opts.dryRun, async (trx) => {
+    result.updated = 0;
+    result.unchanged = 0;
+    result.changes = [];
+    const history: UpdateInput[] = [];
     for (const r of valid) {
       const b = known.get(r.code)!;
       const changes: Record<string, [unknown, unknown]> = {};
@@ -421,7 +437,7 @@ export async function updateTasks(db: Db, file: string, opts: UpdateTasksOptions
         continue;
       }
       if (Object.keys(patch).length) await updateTaskRow(trx, b.row.id, patch);
-      await appendUpdate(trx, {
+      history.push({
         taskId: b.row.id,
         actor: r.reporter ?? opts.actor ?? defaultActor(),
         action: 'progress',
@@ -434,6 +450,7 @@ export async function updateTasks(db: Db, file: string, opts: UpdateTasksOptions
       result.changes.push({ code: r.code, changes, reporter: r.reporter });
       result.updated++;
     }
+    await appendUpdates(trx, history);
     result.noChange = result.updated === 0;
     result.committed = !opts.dryRun;
   });

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { nowIso } from '../db';
 import type { DeadlineKind } from '../text/deadline';
 import type { DeadlineEntry, ReportingDate, Task, TaskStatus, TaskUnit, TaskUpdateRecord, UnitRole } from './types';
+import { appendChained, TASK_UPDATES_CHAIN } from '../audit/chain';
 
 /** Rows as stored. */
 export interface PlanRow {
@@ -152,21 +153,40 @@ export async function replaceDeadlines(db: Knex, taskId: number, deadlines: Dead
   for (const [i, d] of deadlines.entries()) await db('task_deadlines').insert({ task_id: taskId, seq: i + 1, date: d.date, text: d.text, kind: d.kind });
 }
 
-export async function appendUpdate(
-  db: Knex,
-  u: { taskId: number; actor: string; action: TaskUpdateRecord['action']; changes: Record<string, [unknown, unknown]>; progressText?: string | null; file?: string | null; sheet?: string | null; row?: number | null; at?: string },
-): Promise<void> {
-  await db('task_updates').insert({
-    task_id: u.taskId,
-    at: u.at ?? nowIso(),
-    actor: u.actor,
-    action: u.action,
-    changes: JSON.stringify(u.changes),
-    progress_text: u.progressText ?? null,
-    source_file: u.file ?? null,
-    source_sheet: u.sheet ?? null,
-    source_row: u.row ?? null,
-  });
+export interface UpdateInput {
+  taskId: number;
+  actor: string;
+  action: TaskUpdateRecord['action'];
+  changes: Record<string, [unknown, unknown]>;
+  progressText?: string | null;
+  file?: string | null;
+  sheet?: string | null;
+  row?: number | null;
+  at?: string;
+}
+
+/**
+ * Appends history entries to the tasks' hash-chained, append-only log (src/audit/chain.ts), in
+ * order. The transaction should have taken `lockChain(trx, 'task_updates')` first.
+ */
+export async function appendUpdates(trx: Knex.Transaction, updates: UpdateInput[]): Promise<void> {
+  if (updates.length === 0) return;
+  const at = nowIso();
+  await appendChained(
+    trx,
+    TASK_UPDATES_CHAIN.name,
+    updates.map((u) => ({
+      task_id: u.taskId,
+      at: u.at ?? at,
+      actor: u.actor,
+      action: u.action,
+      changes: JSON.stringify(u.changes),
+      progress_text: u.progressText ?? null,
+      source_file: u.file ?? null,
+      source_sheet: u.sheet ?? null,
+      source_row: u.row ?? null,
+    })),
+  );
 }
 
 /** Everything about a set of tasks, loaded in a few queries (not one per task). */

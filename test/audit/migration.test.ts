@@ -17,6 +17,7 @@ describe.each(backends())('audit migration on %s', (backend) => {
       await issueLicenses(ws.db, BATCH1, { date: '2026-03-15', keyFile: ws.keyFile });
       await applyOperation(ws.db, { number: '3101152026PD-03000002', kind: 'revoke', reason: '以欺骗手段取得' }, { date: '2026-04-01', actor: 't' });
 
+      await undoMigration(ws.db, '20261122_005_task_audit'); // the newer chain first, as a rollback would
       await undoMigration(ws.db, '20261122_004_audit');
       expect(await ws.db.schema.hasTable('audit_heads')).toBe(false);
       expect(await ws.db.schema.hasColumn('license_events', 'hash')).toBe(false);
@@ -29,6 +30,7 @@ describe.each(backends())('audit migration on %s', (backend) => {
       expect(report.chains.map((c) => [c.chain, c.entries, c.headSeq, c.signature])).toEqual([
         ['license_events', 11, 11, 'none'],
         ['import_log', 3, 3, 'none'],
+        ['task_updates', 0, 0, 'none'],
       ]);
       const events = (await ws.db('license_events').orderBy('id').select('id', 'seq')) as Array<{ id: number; seq: number }>;
       expect(events.map((e) => Number(e.seq))).toEqual(events.map((_, i) => i + 1));
