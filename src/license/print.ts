@@ -6,7 +6,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import QRCode from 'qrcode';
+import type QRCodeNS from 'qrcode';
+import { lazy } from '../lazy';
+
+const qrcode = lazy<typeof QRCodeNS>(() => require('qrcode'));
 import type { Db } from '../db';
 import { InputError, UsageError } from '../cli/errors';
 import { selectIn } from '../catalog/store';
@@ -49,7 +52,7 @@ table.items th { background: #f2f2f2; font-weight: normal; }
 /** The HTML page of one licence (its current version). */
 export async function licenseHtml(l: License): Promise<string> {
   const v = l.current;
-  const qr = await QRCode.toString(v.payload, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
+  const qr = await qrcode().toString(v.payload, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
   const items = v.items
     .map((i, n) => `<tr><td>${n + 1}</td><td>${escapeHtml(i.matterName)}</td><td>${escapeHtml(i.permitNo ?? '—')}</td><td>${escapeHtml(i.validUntil ? chineseDate(i.validUntil) : '—')}</td></tr>`)
     .join('\n');

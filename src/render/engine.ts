@@ -12,12 +12,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Handlebars from 'handlebars';
+// Types only at load time: every command module is loaded when the CLI starts, and Handlebars is
+// needed by the document commands alone (see lazy.ts).
+import type Handlebars from 'handlebars';
+import { lazy } from '../lazy';
 import { InputError } from '../cli/errors';
 import { HELPERS } from './helpers';
 import { escapeMarkdown } from './markdown';
 
 type HB = typeof Handlebars;
+const handlebars = lazy<HB>(() => require('handlebars'));
 type Compiled = (context: unknown, options?: Handlebars.RuntimeOptions) => string;
 
 export interface TemplateFile {
@@ -115,7 +119,7 @@ export class Renderer {
    * parsed now, so a syntax error is reported before any document is written.
    */
   constructor(opts: { templatesDir?: string } = {}) {
-    this.hb = Handlebars.create();
+    this.hb = handlebars().create();
     this.hb.unregisterHelper('log');
     this.hb.registerHelper(HELPERS);
     const own = readDir(packageTemplatesDir(), (f) => `templates/${f}`, false);

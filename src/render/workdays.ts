@@ -8,7 +8,9 @@
  * (even 1 January) as a working day. Any date outside its range is therefore counted weekends-only and
  * flagged `approximate`, so the caller can warn instead of printing a wrong date as if it were sure.
  */
-import { findWorkday } from 'chinese-days';
+import { lazy } from '../lazy';
+
+const chineseDays = lazy<typeof import('chinese-days')>(() => require('chinese-days'));
 
 export const CALENDAR_FIRST_YEAR = 2004;
 export const CALENDAR_LAST_YEAR = 2026;
@@ -60,7 +62,7 @@ export function addWorkdays(date: string, n: number): WorkdayResult {
   if (!isIsoDate(date)) throw new RangeError(`not a date: ${date}`);
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`not a number of working days: ${n}`);
   if (inRange(date)) {
-    const out = findWorkday(n, date) as string;
+    const out = chineseDays().findWorkday(n, date) as string;
     // The library's answer is trustworthy only when the whole span lies inside its data.
     if (inRange(out)) return { date: out, approximate: false };
   }
