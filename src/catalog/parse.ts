@@ -1,3 +1,4 @@
+import { columnName } from '../io/limits';
 import type { CellValue } from '../io/types';
 import { isCellError } from '../io/types';
 import { cellText, parseBool, parseTimeLimit, splitList, toHalfWidth } from '../text/normalize';
@@ -37,16 +38,8 @@ export type ParsedRow =
   | { kind: 'links'; ref: RowRef; link: LinkFields }
   | { kind: 'combined'; ref: RowRef; matter: MatterFields; link: LinkFields };
 
-export function columnLetter(index: number): string {
-  let n = index + 1;
-  let s = '';
-  while (n > 0) {
-    const r = (n - 1) % 26;
-    s = String.fromCharCode(65 + r) + s;
-    n = Math.floor((n - 1) / 26);
-  }
-  return s;
-}
+/** 0-based column index → spreadsheet letters (0 → A): the reader's own function, under this module's name. */
+export const columnLetter = columnName;
 
 const REFORM_ALIASES: Array<[RegExp, ReformMode]> = [
   [/^(直接)?取消(审批)?$/, '直接取消审批'],

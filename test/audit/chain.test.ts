@@ -15,7 +15,10 @@ import { signAudit, verifyAudit } from '../../src/audit/service';
 import { backends, type Backend } from '../helpers/db';
 import { PUDONG_BASE } from '../helpers/workspace';
 import { BATCH1, licenseWorkspace, tmpDir, type LicenseWorkspace } from '../license/helpers';
-import { cli } from './cli';
+import { yiye } from '../helpers/cli';
+
+/** A command by its id ('audit:verify'), through the real bin/run.js. */
+const cli = (id: string, args: string[]) => yiye([...id.split(':'), ...args]);
 
 async function dropEventTriggers(db: Db, backend: Backend): Promise<void> {
   if (backend === 'postgres') await db.raw('DROP TRIGGER license_events_no_change ON license_events');
