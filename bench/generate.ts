@@ -9,6 +9,7 @@ import path from 'node:path';
 import iconv from 'iconv-lite';
 import { loadExcelJS } from '../src/io/exceljs';
 import { HEADER } from './layout';
+import { prng as rng } from './prng';
 import { ACTIONS, CONDITIONS, DEPARTMENTS, INDUSTRIES, LAWS, MATERIALS, OBJECTS, PREFIXES, REFORM_MODES, chineseNumber } from './vocab';
 
 /** Bump when the generated content changes, so stale caches are not reused. */
@@ -18,17 +19,6 @@ const SEED = 20210107;
 
 export type Cell = string | number;
 
-/** mulberry32: small, fast, good enough for test data, and the same on every platform. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(r: () => number, list: readonly T[]): T => list[Math.floor(r() * list.length)];
 

@@ -12,17 +12,9 @@ import { CONDITIONS, DEPARTMENTS, INDUSTRIES as BENCH_INDUSTRIES } from '../../b
 import { HEADER as APPLICATION_HEADER, applicationCells, makeApplication } from '../../fixtures/make-license-fixtures';
 import { INDUSTRIES as PUDONG_INDUSTRIES, LINKS as PUDONG_LINKS, MATTERS as PUDONG_MATTERS } from '../../fixtures/catalog-data';
 
-/** mulberry32: a small seeded PRNG, the same sequence on every platform. Returns [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../bench/prng';
+
+export { prng };
 
 type Cell = string | number | null;
 
