@@ -501,6 +501,9 @@ export async function listTasks(db: Db, opts: ListOptions): Promise<TaskListItem
     if (unitKey && !b.units.some((u) => resolver.key(u.name) === unitKey)) continue;
     out.push({ ...t, ...st, workdaysLeft: st.daysLeft !== null ? (workdaysTo(t.deadline!)?.days ?? null) : null });
   }
+  // The chasing order: longest overdue first; due soon, nearest deadline first; otherwise by code.
+  if (opts.overdue) out.sort((a, b) => b.daysOverdue - a.daysOverdue || a.code.localeCompare(b.code));
+  else if (until) out.sort((a, b) => a.deadline!.localeCompare(b.deadline!) || a.code.localeCompare(b.code));
   return out;
 }
 

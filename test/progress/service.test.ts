@@ -172,9 +172,14 @@ describe.each(backends())('tasks on %s', (backend) => {
       ['PD-03', 92],
       ['PD-04', 31],
     ]);
-    expect((await listTasks(db, { asOf, dueWithin: 30 })).map((t) => t.code)).toEqual(['PD-05', 'PD-06']);
+    expect((await listTasks(db, { asOf, dueWithin: 30 })).map((t) => t.code)).toEqual(['PD-06', 'PD-05']);; // nearest deadline first
     expect((await listTasks(db, { asOf, unit: '区市场监管局' })).map((t) => t.code)).toEqual(['PD-01', 'PD-02', 'PD-04', 'PD-06', 'PD-07', 'PD-09']);
     expect((await listTasks(db, { asOf, unit: '区政府办公室' })).map((t) => t.code)).toEqual(['PD-08', 'PD-09']);
+    // with a second plan the overdue list mixes plans: the longest overdue comes first
+    await extractTasks(db, task('2021年工作要点.txt'), { actor: 'test' });
+    const chase = (await listTasks(db, { asOf, overdue: true })).map((t) => t.daysOverdue);
+    expect(chase.length).toBeGreaterThan(2);
+    expect(chase).toEqual([...chase].sort((a, b) => b - a));
     // a report for an earlier day does not see later completions
     expect((await listTasks(db, { asOf: '2021-03-20', plan: '2021年工作台账' }))[0]).toMatchObject({ code: 'PD-01', state: 'dueSoon' });
   });
