@@ -172,7 +172,7 @@ describe.each(backends())('tasks on %s', (backend) => {
       ['PD-03', 92],
       ['PD-04', 31],
     ]);
-    expect((await listTasks(db, { asOf, dueWithin: 30 })).map((t) => t.code)).toEqual(['PD-06', 'PD-05']);; // nearest deadline first
+    expect((await listTasks(db, { asOf, dueWithin: 30 })).map((t) => t.code)).toEqual(['PD-06', 'PD-05']); // nearest deadline first
     expect((await listTasks(db, { asOf, unit: '区市场监管局' })).map((t) => t.code)).toEqual(['PD-01', 'PD-02', 'PD-04', 'PD-06', 'PD-07', 'PD-09']);
     expect((await listTasks(db, { asOf, unit: '区政府办公室' })).map((t) => t.code)).toEqual(['PD-08', 'PD-09']);
     // with a second plan the overdue list mixes plans: the longest overdue comes first
