@@ -11,11 +11,10 @@
  *   is applied once, as its own new version, and logged once.
  */
 import path from 'node:path';
-import { connect, type Db } from '../../src/db';
 import { issueLicenses } from '../../src/license/issue';
 import { backends } from '../helpers/db';
 import { APPLY_HEADER, issueBatch, ISSUE_INDUSTRIES, prng, writeCsv } from './generate';
-import { cloneTemplate, closeAdmin, count, replayHint, rngFor, runCli, scratch, SEED, selected, sqliteIntact, type Run } from './harness';
+import { cloneTemplate, closeAdmin, count, replayHint, rngFor, runCli, scratch, SEED, selected, sqliteIntact, type Run, withDb } from './harness';
 import { licenceInvariants, licenceTemplate } from './scenarios';
 
 const PROCESSES = 4;
@@ -29,15 +28,6 @@ afterAll(async () => {
   await closeAdmin();
   if (notes.length) process.stderr.write(`\n[yiye faults] concurrency (seed ${SEED}):\n${notes.join('\n')}\n`);
 });
-
-async function withDb<T>(url: string, fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = connect(url);
-  try {
-    return await fn(db);
-  } finally {
-    await db.destroy();
-  }
-}
 
 function shuffle<T>(list: T[], r: () => number): T[] {
   const out = [...list];

@@ -6,9 +6,8 @@
  * re-running the command must complete the batch exactly as an uninterrupted run does, and a run on
  * the complete batch must change nothing. The kill-point ledger is printed at the end.
  */
-import { connect, type Db } from '../../src/db';
 import { backends, type Backend } from '../helpers/db';
-import { cloneTemplate, closeAdmin, expectOk, JOBS, KILLS, killFractions, ledger, ledgerSummary, median, pool, reference, replayHint, runCli, SEED, selected, writeLedgerFile, type Clone, type State } from './harness';
+import { cloneTemplate, closeAdmin, expectOk, JOBS, KILLS, killFractions, ledger, ledgerSummary, median, pool, reference, replayHint, runCli, SEED, selected, writeLedgerFile, type Clone, type State, withDb } from './harness';
 import { SCENARIOS, type Prepared, type Scenario } from './scenarios';
 
 process.stderr.write(`\n[yiye faults] crash suite: seed ${SEED} (YIYE_FAULTS_SEED), ${KILLS} kill points per command and backend (YIYE_FAULTS_KILLS), ${JOBS} at a time\n`);
@@ -18,15 +17,6 @@ afterAll(async () => {
   if (ledger.length) process.stderr.write(ledgerSummary() + '\n');
   writeLedgerFile();
 });
-
-async function withDb<T>(url: string, fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = connect(url);
-  try {
-    return await fn(db);
-  } finally {
-    await db.destroy();
-  }
-}
 
 /** The first place two snapshots differ, or null. */
 function difference(a: unknown, b: unknown, at = ''): string | null {

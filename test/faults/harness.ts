@@ -314,3 +314,13 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
+
+/** Runs `fn` on its own connection to `url`, closed afterwards. */
+export async function withDb<T>(url: string, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = connect(url);
+  try {
+    return await fn(db);
+  } finally {
+    await db.destroy();
+  }
+}
