@@ -369,6 +369,37 @@ export async function addChainColumns(knex: Knex, table: string): Promise<void> 
 }
 
 /**
+ * Makes a table append-only in the database itself (UPDATE and DELETE refused by triggers), not
+ * only by convention in the code. `table` is one of yiye's own table names, never user input.
+ */
+export async function makeAppendOnly(knex: Knex, table: string): Promise<void> {
+  if (!/^[a-z_]+$/.test(table)) throw new Error(`not a table name: ${table}`);
+  if (isPostgres(knex)) {
+    await knex.raw(`CREATE FUNCTION ${table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION '${table} is append-only'; END $$`);
+    await knex.raw(`CREATE TRIGGER ${table}_no_change BEFORE UPDATE OR DELETE ON ${table}
+      FOR EACH ROW EXECUTE FUNCTION ${table}_append_only()`);
+  } else {
+    await knex.raw(`CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table}
+      BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END`);
+    await knex.raw(`CREATE TRIGGER ${table}_no_delete BEFORE DELETE ON ${table}
+      BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END`);
+  }
+}
+
+/** Lifts what `makeAppendOnly` set (a migration's `down`). */
+export async function dropAppendOnly(knex: Knex, table: string): Promise<void> {
+  if (!/^[a-z_]+$/.test(table)) throw new Error(`not a table name: ${table}`);
+  if (isPostgres(knex)) {
+    await knex.raw(`DROP TRIGGER IF EXISTS ${table}_no_change ON ${table}`);
+    await knex.raw(`DROP FUNCTION IF EXISTS ${table}_append_only()`);
+  } else {
+    await knex.raw(`DROP TRIGGER IF EXISTS ${table}_no_update`);
+    await knex.raw(`DROP TRIGGER IF EXISTS ${table}_no_delete`);
+  }
+}
+
+/**
  * Removes them again (a migration's `down`). SQLite drops columns in place (3.35+) rather than
  * through knex's table copy, which would lose the table's triggers.
  */

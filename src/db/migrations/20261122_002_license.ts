@@ -1,3 +1,4 @@
+import { makeAppendOnly } from '../../audit/chain';
 import type { Knex } from 'knex';
 
 /**
@@ -115,22 +116,12 @@ export async function up(knex: Knex): Promise<void> {
   });
 
   // The audit log is append-only in the database itself, not only by convention in the code.
-  if (knex.client.config.client === 'pg') {
-    await knex.raw(`CREATE FUNCTION license_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'license_events is append-only'; END $$`);
-    await knex.raw(`CREATE TRIGGER license_events_no_change BEFORE UPDATE OR DELETE ON license_events
-      FOR EACH ROW EXECUTE FUNCTION license_events_append_only()`);
-  } else {
-    await knex.raw(`CREATE TRIGGER license_events_no_update BEFORE UPDATE ON license_events
-      BEGIN SELECT RAISE(ABORT, 'license_events is append-only'); END`);
-    await knex.raw(`CREATE TRIGGER license_events_no_delete BEFORE DELETE ON license_events
-      BEGIN SELECT RAISE(ABORT, 'license_events is append-only'); END`);
-  }
+  await makeAppendOnly(knex, 'license_events');
 }
 
 export async function down(knex: Knex): Promise<void> {
   for (const table of ['uscc_exceptions', 'license_events', 'license_number_seq', 'license_items', 'license_versions', 'licenses', 'license_batches']) {
     await knex.schema.dropTableIfExists(table);
   }
-  if (knex.client.config.client === 'pg') await knex.raw('DROP FUNCTION IF EXISTS license_events_append_only()');
+  if (knex.client.config.client === 'pg') await knex.raw('DROP FUNCTION IF EXISTS license_events_append_only()'); // its trigger went with the table
 }

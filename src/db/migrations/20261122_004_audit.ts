@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { addChainColumns, backfillChain, dropChainColumns, IMPORT_LOG_CHAIN, LICENSE_EVENTS_CHAIN } from '../../audit/chain';
+import { addChainColumns, backfillChain, dropChainColumns, IMPORT_LOG_CHAIN, LICENSE_EVENTS_CHAIN, makeAppendOnly } from '../../audit/chain';
 
 /**
  * The hash-chained audit log (src/audit/chain.ts): seq, prev_hash and hash on the licence events and
@@ -9,13 +9,6 @@ import { addChainColumns, backfillChain, dropChainColumns, IMPORT_LOG_CHAIN, LIC
 const isPg = (knex: Knex) => knex.client.config.client === 'pg';
 
 // The append-only triggers of migration 002, lifted while existing events get their chain columns.
-const SQLITE_EVENT_TRIGGERS = [
-  `CREATE TRIGGER license_events_no_update BEFORE UPDATE ON license_events
-      BEGIN SELECT RAISE(ABORT, 'license_events is append-only'); END`,
-  `CREATE TRIGGER license_events_no_delete BEFORE DELETE ON license_events
-      BEGIN SELECT RAISE(ABORT, 'license_events is append-only'); END`,
-];
-
 async function withEventTriggersLifted(knex: Knex, fn: () => Promise<void>): Promise<void> {
   if (isPg(knex)) {
     await knex.raw('ALTER TABLE license_events DISABLE TRIGGER license_events_no_change');
@@ -25,7 +18,7 @@ async function withEventTriggersLifted(knex: Knex, fn: () => Promise<void>): Pro
     await knex.raw('DROP TRIGGER IF EXISTS license_events_no_update');
     await knex.raw('DROP TRIGGER IF EXISTS license_events_no_delete');
     await fn();
-    for (const sql of SQLITE_EVENT_TRIGGERS) await knex.raw(sql);
+    await makeAppendOnly(knex, 'license_events'); // on SQLite: the two triggers again
   }
 }
 
