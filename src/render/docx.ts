@@ -9,10 +9,14 @@
  * (headings, paragraphs, lists, tables, bold, alignment) and tested on its own.
  *
  * Layout follows GB/T 9704-2012 (党政机关公文格式): A4; margins 天头 37 mm, 下白边 35 mm, 订口 28 mm,
- * 翻口 26 mm (a 156 × 225 mm 版心); title 2号 (22 pt) 方正小标宋简体 (OOXML has no font fallback list:
- * where it is not installed Word and WPS substitute an installed Song face, normally 宋体), body 3号
- * (16 pt) 仿宋_GB2312 at a fixed 28 pt line; first-level headings 黑体, second 楷体, third 仿宋 bold;
- * page numbers 4号 宋体 as “— 1 —”, odd pages right, even pages left.
+ * 翻口 26 mm (a 156 × 225 mm 版心); title 2号 (22 pt) 方正小标宋简体, body 3号 (16 pt) 仿宋_GB2312 at a
+ * fixed 28 pt line; first-level headings 黑体, second 楷体, third 仿宋 bold; page numbers 4号 宋体 as
+ * “— 1 —”, odd pages right, even pages left.
+ *
+ * Most PCs outside government offices lack 方正小标宋简体 and the *_GB2312 faces. OOXML has one
+ * fallback per font, in word/fontTable.xml: an alternative name (小标宋 → 宋体, 仿宋_GB2312 → 仿宋,
+ * 楷体_GB2312 → 楷体), then charset, family, pitch and PANOSE for matching when neither name is
+ * installed. The `docx` package writes that table empty, so the package carries its own (FONT_INFO).
  */
 import {
   AlignmentType,
@@ -43,6 +47,21 @@ const FONT = {
   kai: '楷体_GB2312',
   song: '宋体',
   latin: 'Times New Roman',
+};
+/**
+ * The font table entry of each face in FONT, with PANOSE, charset, family and pitch as Word and WPS
+ * record these faces (charset 86 is GB2312; *_GB2312 take 楷体's modern/fixed, where WPS writes pitch
+ * "default"). 小标宋 carries 宋体's PANOSE so that a Song face is matched where neither name is
+ * installed; the *_GB2312 faces keep their own (…0903…), which 宋体's (…0003…, 0 = any) matches and
+ * 黑体's (…0906…) does not.
+ */
+const FONT_INFO: Record<keyof typeof FONT, { altName?: string; panose1: string; charset: string; family: string; pitch: string }> = {
+  body: { altName: '仿宋', panose1: '02010609030101010101', charset: '86', family: 'modern', pitch: 'fixed' },
+  title: { altName: '宋体', panose1: '02010600030101010101', charset: '86', family: 'auto', pitch: 'variable' },
+  hei: { altName: 'SimHei', panose1: '02010609060101010101', charset: '86', family: 'modern', pitch: 'fixed' },
+  kai: { altName: '楷体', panose1: '02010609030101010101', charset: '86', family: 'modern', pitch: 'fixed' },
+  song: { altName: 'SimSun', panose1: '02010600030101010101', charset: '86', family: 'auto', pitch: 'variable' },
+  latin: { panose1: '02020603050405020304', charset: '00', family: 'roman', pitch: 'variable' },
 };
 const font = (eastAsia: string) => ({ ascii: FONT.latin, hAnsi: FONT.latin, eastAsia, cs: FONT.latin });
 
@@ -144,6 +163,31 @@ function coreXml(title: string, date: string): string {
   );
 }
 
+let fontTable: string | undefined;
+
+/** word/fontTable.xml: one <w:font> per FONT entry, children in CT_Font's schema order. */
+function fontTableXml(): string {
+  const val = (el: string, v: string) => `<w:${el} w:val="${xmlEscape(v)}"/>`;
+  const fonts = (Object.keys(FONT) as Array<keyof typeof FONT>).map((k) => {
+    const f = FONT_INFO[k];
+    return (
+      `<w:font w:name="${xmlEscape(FONT[k])}">` +
+      (f.altName ? val('altName', f.altName) : '') +
+      val('panose1', f.panose1) +
+      val('charset', f.charset) +
+      val('family', f.family) +
+      val('pitch', f.pitch) +
+      '</w:font>'
+    );
+  });
+  return (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
+    '<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">' +
+    fonts.join('') +
+    '</w:fonts>'
+  );
+}
+
 /**
  * Sets every entry's modification time in a zip (local headers and central directory) to `date`,
  * 00:00. The zip writer inside `docx` stamps the current time and takes no option for it; the time
@@ -242,6 +286,9 @@ export async function blocksToDocx(blocks: Block[], opts: { title: string; date:
       },
     ],
   });
-  const buf = await Packer.toBuffer(doc, false, [{ path: 'docProps/core.xml', data: coreXml(opts.title, opts.date) }]);
+  const buf = await Packer.toBuffer(doc, false, [
+    { path: 'docProps/core.xml', data: coreXml(opts.title, opts.date) },
+    { path: 'word/fontTable.xml', data: (fontTable ??= fontTableXml()) },
+  ]);
   return stampZipTimes(buf, opts.date);
 }

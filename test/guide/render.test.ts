@@ -182,6 +182,21 @@ describe('docx from the Markdown blocks', () => {
     expect(footer).toContain('PAGE');
     expect(await readZipEntry(file, 'docProps/custom.xml')).toContain('yiye-guide');
   });
+
+  it('declares every font it uses in the font table, with the fallback for machines that lack it', async () => {
+    const file = path.join(tmp(), 'f.docx');
+    fs.writeFileSync(file, await blocksToDocx(parseMarkdown('# 标题\n\n## 一、总则\n\n正文。\n'), { title: '标题', date: '2021-03-01' }));
+    const table = (await readZipEntry(file, 'word/fontTable.xml'))!;
+    const entry = (name: string) => new RegExp(`<w:font w:name="${name}">(.*?)</w:font>`).exec(table)?.[1];
+    // schema order (CT_Font): altName, panose1, charset, family, pitch
+    expect(entry('方正小标宋简体')).toBe('<w:altName w:val="宋体"/><w:panose1 w:val="02010600030101010101"/><w:charset w:val="86"/><w:family w:val="auto"/><w:pitch w:val="variable"/>');
+    expect(entry('仿宋_GB2312')).toContain('<w:altName w:val="仿宋"/>');
+    expect(entry('楷体_GB2312')).toContain('<w:altName w:val="楷体"/>');
+    const styles = (await readZipEntry(file, 'word/styles.xml'))!;
+    const used = [...new Set([...styles.matchAll(/w:eastAsia="([^"]+)"/g)].map((m) => m[1]))];
+    expect(used.length).toBeGreaterThanOrEqual(4);
+    for (const name of used) expect(entry(name)).toContain('<w:charset w:val="86"/>');
+  });
 });
 
 describe('output paths', () => {
