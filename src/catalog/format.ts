@@ -1,5 +1,5 @@
 import type { DiffResult, ImportResult } from './import';
-import { describeError } from './import';
+import { describeRowError, rowErrorLines } from '../cli/errors';
 import type { IndustryDetail, IndustryListRow, MatterListRow } from './service';
 import { AUTHORITY_LABEL, LEVEL_LABEL } from './types';
 import type { Counts } from './writer';
@@ -24,8 +24,7 @@ export function formatImportSummary(r: ImportResult): string {
   const rejected = r.errors.length + r.errorsNotListed;
   if (rejected) {
     lines.push(`有 ${rejected} 处错误${r.committed ? '（对应行已跳过）' : ''}：`);
-    for (const e of r.errors.slice(0, 20)) lines.push(`  - ${describeError(e)}`);
-    if (rejected > 20) lines.push(`  …… 其余 ${rejected - 20} 处见 --report 错误清单或 --json 输出`);
+    lines.push(...rowErrorLines(r.errors, 20, r.errorsNotListed));
   }
   if (r.reportPath) lines.push(`错误清单已写入：${r.reportPath}`);
   if (r.dryRun) lines.push('预演（--dry-run）：未写入任何内容。');
@@ -49,7 +48,7 @@ export function formatDiff(r: DiffResult): string {
     `合计：行业 新增 ${s.industries.inserted}/修改 ${s.industries.updated}/移除 ${s.removed.industries}；事项 新增 ${s.matters.inserted}/修改 ${s.matters.updated}/移除 ${s.removed.matters}；对应关系 新增 ${s.links.inserted}/修改 ${s.links.updated}/移除 ${s.removed.links}`,
   );
   if (r.removedNote) lines.push(r.removedNote);
-  for (const e of r.errors.slice(0, 20)) lines.push(`错误：${describeError(e)}`);
+  for (const e of r.errors.slice(0, 20)) lines.push(`错误：${describeRowError(e)}`);
   return lines.join('\n');
 }
 

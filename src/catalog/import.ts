@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from '../db';
 import { nowIso, SQLITE_CHUNK } from '../db';
-import { InputError, UsageError } from '../cli/errors';
+import { describeRowError, InputError, UsageError } from '../cli/errors';
 import { readRows, formatOf } from '../io/read-rows';
 import type { CellValue, SheetRow } from '../io/types';
 import { writeTable, type SheetData } from '../io/write';
@@ -370,10 +370,7 @@ function columnError(ctx: SheetContext, ref: RowRef, field: Field | '', message:
   return { ...ref, column: c === undefined ? fallback : ctx.header.labels[c], columnLetter: c === undefined ? '' : columnLetter(c), message };
 }
 
-export function describeError(e: RowError): string {
-  const col = e.column ? `，${e.columnLetter}列“${e.column}”` : '';
-  return `文件“${e.file}”工作表“${e.sheet}”第 ${e.row} 行${col}：${e.message}`;
-}
+export const describeError: (e: RowError) => string = describeRowError;
 
 function isNoChange(c: CatalogCounts): boolean {
   return (['industries', 'matters', 'links', 'materials'] as const).every((k) => c[k].inserted === 0 && c[k].updated === 0 && (c[k].removed ?? 0) === 0);

@@ -1,5 +1,5 @@
 import { Command, Flags, Errors } from '@oclif/core';
-import { YiyeError, UsageError, errorJson, ExitCode } from './errors';
+import { YiyeError, UsageError, errorJson, ExitCode, rowErrorLines, rowErrorsOf } from './errors';
 import { Progress, createProgress } from './progress';
 import { openWorkspace, type Db } from '../db';
 
@@ -14,6 +14,8 @@ export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true;
 
   static override baseFlags = {
+    // replaces oclif's own --json flag (same name and behaviour), whose description is English only
+    json: Flags.boolean({ description: '以 JSON 格式输出 (format output as json)', helpGroup: 'GLOBAL' }),
     db: Flags.string({
       summary: '工作区数据库：SQLite 文件路径或 postgres:// 地址 (workspace database: SQLite path or PostgreSQL URL)',
       env: 'YIYE_DB',
@@ -45,6 +47,9 @@ export abstract class BaseCommand extends Command {
       return;
     }
     process.stderr.write(`错误：${known.message}\n`);
+    // a rejected batch: every row error, not only the first one the message names
+    const rows = rowErrorsOf(known.details);
+    if (rows.errors.length > 1) process.stderr.write(`全部错误：\n${rowErrorLines(rows.errors, 20, rows.notListed).join('\n')}\n`);
     if (known.hint) process.stderr.write(`提示：${known.hint}\n`);
     if (known.exitCode === ExitCode.unexpected && process.env.YIYE_DEBUG) process.stderr.write(`${err.stack}\n`);
   }
@@ -57,7 +62,7 @@ const INPUT_CODES = new Set(['SHEET_NOT_FOUND', 'BAD_WORKBOOK', 'BAD_FILE', 'FIL
 function toYiyeError(err: Error & { oclif?: { exit?: number } }): YiyeError {
   if (err instanceof YiyeError) return err;
   if (err instanceof Errors.CLIError && err.oclif?.exit === 2) {
-    return new UsageError(`命令用法有误：${err.message}`, '运行 `yiye help <命令>` 查看用法。');
+    return new UsageError(`命令用法有误：${usageMessage(err.message)}`, '运行 `yiye help <命令>` 或在命令后加 --help 查看用法。');
   }
   const coded = err as Error & { code?: string };
   if (coded.code && INPUT_CODES.has(coded.code)) {
@@ -72,4 +77,49 @@ function toYiyeError(err: Error & { oclif?: { exit?: number } }): YiyeError {
     ExitCode.unexpected,
     '这可能是软件缺陷；设置环境变量 YIYE_DEBUG=1 重新运行可看到详细堆栈，请附上后报告问题。',
   );
+}
+
+/**
+ * oclif's parser messages (English, @oclif/core 4) in Chinese, the English kept in brackets so the
+ * message can still be searched for. A message not listed here is shown as oclif wrote it.
+ */
+const USAGE_MESSAGES: Array<[RegExp, (...m: string[]) => string]> = [
+  [/^Missing required flag:?\s*-*(\S+)/, (f) => `缺少必填选项 --${f}`],
+  [/^Missing (\d+) required args?/, (n) => `缺少 ${n} 个必填参数`],
+  [/^Nonexistent flags?: (.+)/, (f) => `没有这个选项：${f}`],
+  [/^Unexpected arguments?: (.+)/, (a) => `多余的参数：${a}`],
+  [/^Expected an integer but received: (.*)/, (v) => `应为整数，实为“${v}”`],
+  [/^Expected --([\w-]+)=(.*) to be one of: (.+)/, (f, v, o) => `选项 --${f} 的值“${v}”无效，可选值：${o}`],
+  [/^Expected (.*) to be one of: (.+)/, (v, o) => `参数值“${v}”无效，可选值：${o}`],
+  [/^--([\w-]+) cannot also be provided when using (.+)/, (f, o) => `选项 --${f} 不能与 ${o} 同时使用`],
+  [/^All of the following must be provided when using --([\w-]+): (.+)/, (f, o) => `使用 --${f} 时必须同时提供：${o}`],
+  [/^Exactly one of the following must be provided: (.+)/, (o) => `以下选项必须且只能提供一个：${o}`],
+  [/^Flag --([\w-]+) expects a value/, (f) => `选项 --${f} 需要一个值`],
+];
+
+export function usageMessage(message: string): string {
+  const lines = message
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^See more help with --help$/.test(l) && !/^The following errors? occurred:$/.test(l));
+  let out = '';
+  for (const line of lines) {
+    const parsing = /^Parsing (--[\w-]+)$/.exec(line);
+    if (parsing) {
+      out += `${out ? '；' : ''}选项 ${parsing[1]}：`;
+      continue;
+    }
+    const arg = /^(\S+)\s{2,}(.+)$/.exec(line); // a missing argument, listed as "name  description"
+    let text = arg ? `${arg[1]}（${arg[2]}）` : line;
+    for (const [re, zh] of USAGE_MESSAGES) {
+      const m = re.exec(line);
+      if (m) {
+        text = `${zh(...m.slice(1))}（${line.replace(/:$/, '')}）${line.endsWith(':') ? '：' : ''}`;
+        break;
+      }
+    }
+    out += out && !out.endsWith('：') ? `；${text}` : text;
+  }
+  return out;
 }

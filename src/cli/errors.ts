@@ -67,3 +67,34 @@ export function errorJson(err: YiyeError): { error: Record<string, unknown> } {
     },
   };
 }
+
+/** A rejected row as every batch reports it (catalog import, tasks, licences). */
+export interface RowErrorRef {
+  file: string;
+  sheet: string;
+  row: number;
+  /** The column's header as written, or '' for a whole-row problem. */
+  column: string;
+  /** Column letter (A, B, …) or ''. */
+  columnLetter: string;
+  message: string;
+}
+
+export function describeRowError(e: RowErrorRef): string {
+  const col = e.column ? `，${e.columnLetter ? `${e.columnLetter}列` : ''}“${e.column}”` : '';
+  return `文件“${e.file}”工作表“${e.sheet}”第 ${e.row} 行${col}：${e.message}`;
+}
+
+/** Up to `limit` row errors as indented lines, and how many more there are (the rest are in the results file or --json). */
+export function rowErrorLines(errors: RowErrorRef[], limit = 20, notListed = 0): string[] {
+  const more = errors.length - Math.min(errors.length, limit) + notListed;
+  return [...errors.slice(0, limit).map((e) => `  - ${describeRowError(e)}`), ...(more > 0 ? [`  …… 其余 ${more} 处见结果文件（--results / --report）或 --json 输出`] : [])];
+}
+
+/** The row errors a rejected batch carries in its details (`errors` or `rejected`), if any. */
+export function rowErrorsOf(details: Record<string, unknown> | undefined): { errors: RowErrorRef[]; notListed: number } {
+  const list = details?.errors ?? details?.rejected;
+  const isRow = (x: unknown): x is RowErrorRef => typeof x === 'object' && x !== null && typeof (x as RowErrorRef).row === 'number' && typeof (x as RowErrorRef).message === 'string';
+  const errors = Array.isArray(list) ? list.filter(isRow) : [];
+  return { errors, notListed: typeof details?.errorsNotListed === 'number' ? details.errorsNotListed : 0 };
+}

@@ -1,4 +1,4 @@
-import { describeError } from '../catalog/import';
+import { rowErrorLines } from '../cli/errors';
 import type { RowError } from '../catalog/parse';
 import { windowLabel, type WriteReportResult } from '../report/progress';
 import type { AliasesResult, ExtractResult, ImportTasksResult, StoreCounts, TaskListItem, UpdateTasksResult } from './service';
@@ -10,7 +10,7 @@ const counts = (c: StoreCounts) => `新增 ${c.inserted}，更新 ${c.updated}�
 
 function errorLines(errors: RowError[]): string[] {
   if (!errors.length) return [];
-  return [`有 ${errors.length} 处错误：`, ...errors.slice(0, 20).map((e) => `  - ${describeError(e)}`), ...(errors.length > 20 ? [`  …… 其余 ${errors.length - 20} 处见 --report 错误清单或 --json 输出`] : [])];
+  return [`有 ${errors.length} 处错误：`, ...rowErrorLines(errors)];
 }
 
 export function formatExtract(r: ExtractResult): string {

@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { yiye } from '../helpers/cli';
+
+// Messages from the command-line parser come from oclif in English; users see them in Chinese.
+describe('usage errors, unknown commands and batch errors on the real CLI', () => {
+  let db: string;
+  beforeAll(async () => {
+    const dir = fs.mkdtempSync(path.join(process.env.YIYE_TEST_TMP ?? os.tmpdir(), 'usage-'));
+    db = path.join(dir, 'ws.db');
+    expect((await yiye(['init', '--db', db, '--region', '310115', '--authority', '浦东新区人民政府'])).code).toBe(0);
+  });
+
+  it.each([
+    [['license', 'revoke', '3101152026PD-01000001', '--db', ''], /缺少必填选项 --reason/],
+    [['license', 'show', '--foo'], /没有这个选项：--foo/],
+    [['license', 'show'], /缺少 1 个必填参数（Missing 1 required arg）：number（许可证编号/],
+    [['license', 'export', 'x.csv', '--status', 'bogus'], /选项 --status 的值“bogus”无效，可选值：valid/],
+    [['tasks', 'list', '--due-within', 'abc'], /选项 --due-within：应为整数，实为“abc”/],
+    [['license', 'show', 'a', 'b'], /多余的参数：b/],
+  ])('%j is a usage error in Chinese (exit 2)', async (args, expected) => {
+    const r = await yiye(args.map((a) => (a === '' ? db : a)));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^错误：命令用法有误：/);
+    expect(r.stderr).toMatch(expected);
+    expect(r.stderr).not.toMatch(/See more help|›/);
+  });
+
+  it('an unknown command says so in Chinese (exit 2)', async () => {
+    const r = await yiye(['license', 'frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^错误：没有命令“license frobnicate”/);
+    expect(r.stderr).toMatch(/yiye help/);
+  });
+
+  it('help describes --json in Chinese and English', async () => {
+    const r = await yiye(['license', 'show', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--json\s+以 JSON 格式输出 \(format output as json\)/);
+  });
+
+  it('a rejected batch lists every row error, not only the first', async () => {
+    const r = await yiye(['catalog', 'import', path.resolve(__dirname, '../../fixtures/bad/negative-limits.xlsx'), '--db', db]);
+    expect(r.code).toBe(3);
+    const listed = r.stderr.split('全部错误：\n')[1].split('\n').filter((l) => l.startsWith('  - '));
+    expect(listed).toHaveLength(3);
+    expect(listed[2]).toMatch(/第 3 行，G列“承诺时限”：“-1”不是有效的时限/);
+  });
+});
