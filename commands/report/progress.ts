@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base';
 import { parseAsOf } from '../../src/progress/service';
 import { formatReport } from '../../src/progress/format';
-import { writeProgressReport, type ReportFormat, type WriteReportResult } from '../../src/report/progress';
+import { reportFormatFor, writeProgressReport, type WriteReportResult } from '../../src/report/progress';
 
 export default class ReportProgress extends BaseCommand {
   static override summary = '生成改革任务进展报告 (write the progress report)';
@@ -15,7 +15,7 @@ export default class ReportProgress extends BaseCommand {
   ];
   static override flags = {
     'as-of': Flags.string({ summary: '截至日期 (as-of date, YYYY-MM-DD)', required: true }),
-    format: Flags.string({ summary: '报告格式 (report format)', options: ['xlsx', 'html', 'md'], default: 'xlsx' }),
+    format: Flags.string({ summary: '报告格式，默认按 --out 的扩展名，否则 xlsx (report format; default from the --out extension, else xlsx)', options: ['xlsx', 'html', 'md'] }),
     out: Flags.string({ summary: '输出文件，默认“改革任务进展报告-<日期>.<格式>” (output file)' }),
     'due-soon': Flags.integer({ summary: '“临期”的天数，默认 30 (size of the due-soon window)', min: 0, default: 30 }),
     'working-days': Flags.boolean({ summary: '临期天数按工作日计（国家法定节假日及调休） (count the due-soon window in working days)' }),
@@ -26,8 +26,9 @@ export default class ReportProgress extends BaseCommand {
     const { flags } = await this.parse(ReportProgress);
     const asOf = parseAsOf(flags['as-of']);
     const since = flags.since ? parseAsOf(flags.since, '--since') : undefined;
+    const format = reportFormatFor(flags.format, flags.out);
     return this.withDb(flags.db, async (db) => {
-      const result = await writeProgressReport(db, { asOf, since, format: flags.format as ReportFormat, out: flags.out, dueSoon: flags['due-soon'], workdays: flags['working-days'] });
+      const result = await writeProgressReport(db, { asOf, since, format, out: flags.out, dueSoon: flags['due-soon'], workdays: flags['working-days'] });
       this.log(formatReport(result));
       return result;
     });

@@ -178,7 +178,8 @@ export function parseTaskSheet(s: ReadSheet, planYear: number | null, errors: Ro
     const dText = r.text('deadline');
     if (dText) {
       const exact = parseDateValue(dRaw);
-      if (exact) deadlines.push({ date: exact, text: dText, kind: 'date' });
+      // a date cell or an Excel serial number is recorded as its date, not as "44742"
+      if (exact) deadlines.push({ date: exact, text: typeof dRaw === 'string' ? dText : exact, kind: 'date' });
       else {
         const d = parseDeadline(dText, planYear);
         if ((d.kind === 'date' || d.kind === 'fuzzy') && d.date) deadlines.push({ date: d.date, text: d.text, kind: d.kind });
@@ -189,7 +190,7 @@ export function parseTaskSheet(s: ReadSheet, planYear: number | null, errors: Ro
     } else deadlines.push(...findDeadlines(body, planYear, null));
 
     const ref = numbered ? numbered[1] : code ?? (seq && !seenRefs.has(seq) ? seq : `第${row.rowNumber}行`);
-    if (seenRefs.has(ref)) r.err(numbered ? 'content' : 'seq', `编号“${ref}”在本表中重复`);
+    if (seenRefs.has(ref)) r.err(numbered ? 'content' : code ? 'code' : 'seq', `编号“${ref}”在本表中重复`);
     seenRefs.add(ref);
     if (errors.length > before) continue;
     drafts.push({

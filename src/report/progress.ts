@@ -265,6 +265,25 @@ export async function buildProgressReport(db: Db, opts: ReportOptions): Promise<
 
 export type ReportFormat = 'xlsx' | 'html' | 'md';
 
+const EXTENSION_FORMAT: Record<string, ReportFormat> = { '.xlsx': 'xlsx', '.html': 'html', '.htm': 'html', '.md': 'md' };
+
+/**
+ * The report's format: --format when given, else the --out file's extension, else xlsx. A file named
+ * .html must not receive a workbook: an extension that contradicts --format, or that no format
+ * has, is a usage error.
+ */
+export function reportFormatFor(format: string | undefined, out: string | undefined): ReportFormat {
+  const ext = out ? path.extname(out).toLowerCase() : '';
+  const byExt = EXTENSION_FORMAT[ext];
+  if (out && ext && !byExt) {
+    throw new UsageError(`无法按“${path.basename(out)}”的扩展名 ${ext} 生成进展报告：只能是 .xlsx、.html 或 .md。`, '请改用这三种扩展名之一，或不写扩展名并用 --format 指定。');
+  }
+  if (format && byExt && format !== byExt) {
+    throw new UsageError(`输出文件“${path.basename(out!)}”的扩展名是 ${ext}，与 --format ${format} 不符。`, `请把文件名改为 .${format}，或改用 --format ${byExt}。`);
+  }
+  return (format as ReportFormat | undefined) ?? byExt ?? 'xlsx';
+}
+
 export interface WriteReportResult extends ProgressSummary {
   format: ReportFormat;
   out: string;

@@ -6,6 +6,7 @@ import { importCatalog } from '../../src/catalog/service';
 import { industryMilestones } from '../../src/progress/milestones';
 import { exportAliases, extractTasks, importAliases, importTasks, listAliases, listTasks, showTaskHistory, updateTasks } from '../../src/progress/service';
 import { readRows } from '../../src/io/read-rows';
+import { writeTable } from '../../src/io/write';
 import { backends } from '../helpers/db';
 import { PUDONG_BASE, freshWorkspace } from '../helpers/workspace';
 import { SEED_000, insertLicense, task } from './scenario';
@@ -116,6 +117,22 @@ describe.each(backends())('tasks on %s', (backend) => {
     const reported = [];
     for await (const r of readRows(path.join(dir, '跳过.xlsx'))) reported.push(r.cells[2]);
     expect(reported.slice(1)).toEqual([2, 4]);
+  });
+
+  it('a date cell or Excel serial deadline keeps its date as the deadline text; a repeated 任务编号 is blamed on that column', async () => {
+    const dir = tmp();
+    const header = ['序号', '任务编号', '任务', '具体内容', '牵头单位', '配合单位', '完成时限'];
+    const file = path.join(dir, '台账.xlsx');
+    await writeTable(file, [{ name: '台账', header, rows: [['1', 'T-01', '编制实施细则', '编制便利店行业实施细则', '区商务委', '', 44742], ['2', 'T-02', '上线系统', '上线网上申办系统', '区政务办', '', '2022年6月底前']] }]);
+    expect((await importTasks(db, file, { actor: 'test' })).counts.inserted).toBe(2);
+    expect(await db('tasks').orderBy('id').select('code', 'deadline', 'deadline_text')).toEqual([
+      { code: 'T-01', deadline: '2022-06-30', deadline_text: '2022-06-30' },
+      { code: 'T-02', deadline: '2022-06-30', deadline_text: '2022年6月底前' },
+    ]);
+    const dup = path.join(dir, '台账-重复.xlsx');
+    await writeTable(dup, [{ name: '台账', header, rows: [['1', 'T-04', '甲', '甲任务', '区商务委', '', '2022年6月底前'], ['2', 'T-04', '乙', '乙任务', '区商务委', '', '2022年6月底前']] }]);
+    const err = await importTasks(db, dup, { dryRun: true });
+    expect(err.errors).toEqual([expect.objectContaining({ row: 3, column: '任务编号', columnLetter: 'B', message: '编号“T-04”在本表中重复' })]);
   });
 
   it('applies a progress return in one transaction, keeps the history, and re-applying changes nothing', async () => {
