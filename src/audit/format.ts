@@ -23,7 +23,8 @@ export function formatAuditReport(r: AuditReport): string {
     lines.push(`发现 ${r.problems.length} 处问题：`);
     for (const p of r.problems) lines.push(`  - ${p.message}`);
   }
-  if (r.chains.some((c) => c.unsignedEntries > 0)) lines.push('提示：未签名的记录只受哈希链保护；运行 `yiye audit sign` 用工作区私钥为链头签名。');
+  // not while something is wrong: signing would vouch for it (and `audit sign` refuses)
+  if (r.ok && r.chains.some((c) => c.unsignedEntries > 0)) lines.push('提示：未签名的记录只受哈希链保护；运行 `yiye audit sign` 用工作区私钥为链头签名。');
   return lines.join('\n');
 }
 

@@ -10,7 +10,7 @@ import { keyIdOf, parsePublicKey } from '../license/keys';
 import { openSigner, workspacePublicKey } from '../license/signer';
 import { CHAINS, entryHash, GENESIS, headMessage, lockChain, signHeads, type ChainSpec, type HeadRow } from './chain';
 
-export type ProblemKind = 'content' | 'link' | 'gap' | 'duplicate' | 'unchained' | 'head-missing' | 'head-mismatch' | 'signature' | 'signed-rewritten';
+export type ProblemKind = 'content' | 'link' | 'gap' | 'duplicate' | 'unchained' | 'head-missing' | 'head-mismatch' | 'signature' | 'key-mismatch' | 'signed-rewritten';
 
 export interface AuditProblem {
   chain: string;
@@ -127,12 +127,8 @@ async function walkChain(db: Db, spec: ChainSpec, key: { key: KeyObject; keyId: 
           crypto.verify(null, headMessage(spec.name, signedSeq, head.signed_hash), key.key, Buffer.from(head.signature, 'base64url'));
         signature = ok ? 'valid' : 'invalid';
         if (!ok) {
-          problem(
-            'signature',
-            head.key_id !== key.keyId
-              ? `${where}：链头签名所用密钥（${head.key_id}）不是核验所用的公钥（${key.keyId}）。`
-              : `${where}：链头签名无效——链头被改写过（签名须用工作区私钥才能生成）。`,
-          );
+          if (head.key_id !== key.keyId) problem('key-mismatch', `${where}：链头签名所用密钥（${head.key_id}）不是核验所用的公钥（${key.keyId}）。`);
+          else problem('signature', `${where}：链头签名无效——链头被改写过（签名须用工作区私钥才能生成）。`);
         } else if (signedSeq !== null && signedSeq > 0) {
           const stored = hashAt.get(signedSeq);
           if (stored !== head.signed_hash) {
@@ -190,11 +186,15 @@ export async function verifyAudit(db: Db, opts: { publicKeyFile?: string } = {})
 /** The error `audit verify` ends with when a chain is broken (exit 4), the full report in its details. */
 export function auditBrokenError(report: AuditReport): YiyeError {
   const first = report.problems[0];
+  // Signed with another key than the one given: a wrong key file at least as likely as tampering.
+  const onlyKey = report.problems.every((p) => p.kind === 'key-mismatch');
   return new YiyeError(
     `审计日志校验未通过：发现 ${report.problems.length} 处问题。${first.message}`,
     'AUDIT_BROKEN',
     AUDIT_BROKEN_EXIT,
-    '审计日志记录已被绕过 yiye 改动。请勿继续改动数据库，用备份（yiye db restore）核对被点名的记录，并查明谁有数据库写权限。',
+    onlyKey
+      ? '链头签名与所给公钥不对应：请先确认 --public-key 是本工作区 `yiye keys export-public` 导出的公钥（核验时不加 --public-key 则用工作区登记的公钥）；公钥无误时，说明链头签名被换过，请按审计日志被改动处理。'
+      : '审计日志记录已被绕过 yiye 改动。请勿继续改动数据库，用备份（yiye db restore）核对被点名的记录，并查明谁有数据库写权限。',
     { ...report } as unknown as Record<string, unknown>,
   );
 }

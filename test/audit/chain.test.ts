@@ -11,7 +11,8 @@ import { importCatalog } from '../../src/catalog/service';
 import { issueLicenses } from '../../src/license/issue';
 import { applyOperation, exportPublicKey } from '../../src/license/service';
 import { entryHash, GENESIS, LICENSE_EVENTS_CHAIN } from '../../src/audit/chain';
-import { signAudit, verifyAudit } from '../../src/audit/service';
+import { auditBrokenError, signAudit, verifyAudit } from '../../src/audit/service';
+import { formatAuditReport } from '../../src/audit/format';
 import { backends, type Backend } from '../helpers/db';
 import { PUDONG_BASE } from '../helpers/workspace';
 import { BATCH1, licenseWorkspace, tmpDir, type LicenseWorkspace } from '../license/helpers';
@@ -164,7 +165,10 @@ describe.each(backends())('rewriting a whole chain without the key on %s', (back
         .update({ signed_hash: prev, signature: crypto.sign(null, headMessage('license_events', 10, prev), privateKey).toString('base64url'), key_id: keyId });
       expect((await verifyAudit(ws.db)).ok).toBe(true);
       const independent = await verifyAudit(ws.db, { publicKeyFile });
-      expect(independent.problems).toEqual([expect.objectContaining({ kind: 'signature', table: 'license_events' })]);
+      // the key file and the head's signature disagree: a wrong key file, or a replaced signature
+      expect(independent.problems).toEqual([expect.objectContaining({ kind: 'key-mismatch', table: 'license_events' })]);
+      expect(auditBrokenError(independent).hint).toMatch(/请先确认 --public-key 是本工作区 `yiye keys export-public` 导出的公钥/);
+      expect(formatAuditReport(independent)).not.toMatch(/yiye audit sign/);
       expect(fs.existsSync(publicKeyFile)).toBe(true);
     } finally {
       await ws.db.destroy();
