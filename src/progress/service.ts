@@ -3,6 +3,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from '../db';
+import { SQLITE_CHUNK } from '../db';
 import { InputError, UsageError } from '../cli/errors';
 import { columnLetter, type RowError } from '../catalog/parse';
 import { describeError } from '../catalog/import';
@@ -380,6 +381,31 @@ export interface UpdateTasksResult {
  * ones reported, exit 0). Each changed task gets a history entry naming the reporter
  * and the file row; re-applying the same return changes nothing.
  */
+/**
+ * A code a reporting unit typed in other letter case (pd-07) is the task's code (PD-07) when exactly one
+ * task has it in any case; rows are rewritten to the stored spelling.
+ */
+async function matchCodeCase(db: Db, rows: ProgressRow[]): Promise<void> {
+  const typed = [...new Set(rows.map((r) => r.code).filter(Boolean))];
+  if (!typed.length) return;
+  const exact = new Set<string>();
+  for (let i = 0; i < typed.length; i += SQLITE_CHUNK) {
+    for (const code of (await db('tasks').whereIn('code', typed.slice(i, i + SQLITE_CHUNK)).pluck('code')) as string[]) exact.add(code);
+  }
+  const other = typed.filter((c) => !exact.has(c)).map((c) => c.toUpperCase());
+  const byUpper = new Map<string, string[]>();
+  for (let i = 0; i < other.length; i += SQLITE_CHUNK) {
+    const part = other.slice(i, i + SQLITE_CHUNK);
+    for (const code of (await db('tasks').whereRaw(`upper(code) IN (${part.map(() => '?').join(',')})`, part).pluck('code')) as string[]) {
+      byUpper.set(code.toUpperCase(), [...(byUpper.get(code.toUpperCase()) ?? []), code]);
+    }
+  }
+  for (const r of rows) {
+    const found = !exact.has(r.code) ? byUpper.get(r.code.toUpperCase()) : undefined;
+    if (found?.length === 1) r.code = found[0];
+  }
+}
+
 export async function updateTasks(db: Db, file: string, opts: UpdateTasksOptions = {}): Promise<UpdateTasksResult> {
   if (!fs.existsSync(file)) throw new InputError(`找不到文件“${file}”。`, '请检查路径是否正确。', undefined, 'FILE_NOT_FOUND');
   formatOf(file);
@@ -389,6 +415,7 @@ export async function updateTasks(db: Db, file: string, opts: UpdateTasksOptions
   }
   const errors: RowError[] = [];
   const rows: ProgressRow[] = sheets.flatMap((s) => parseProgressSheet(s, errors));
+  await matchCodeCase(db, rows);
   const known = new Map((await loadTasks(db, { codes: [...new Set(rows.map((r) => r.code))] })).map((b) => [b.row.code, b]));
   const seen = new Map<string, number>();
   const valid: ProgressRow[] = [];

@@ -141,7 +141,7 @@ export function parseTaskSheet(s: ReadSheet, planYear: number | null, errors: Ro
     const before = errors.length;
     const category = r.text('category');
     const contentRaw = r.text('content');
-    const code = r.text('code');
+    const code = taskCode(r.text('code'));
     const seq = r.text('seq');
     if (!contentRaw && !category) {
       r.err(s.header.columns.content !== undefined ? 'content' : 'category', '任务内容为空');
@@ -251,7 +251,7 @@ export function parseProgressSheet(s: ReadSheet, errors: RowError[]): ProgressRo
     if (isBlank(row) || isNote(row)) continue;
     const r = rowReader(s, row, errors);
     const before = errors.length;
-    const code = r.text('code');
+    const code = taskCode(r.text('code'));
     if (!code) r.err('code', '任务编号为空');
     const statusText = r.text('status');
     const status = statusText ? parseStatus(statusText) : null;
@@ -283,4 +283,9 @@ export function parseProgressSheet(s: ReadSheet, errors: RowError[]): ProgressRo
     });
   }
   return out;
+}
+
+/** A task code as typed anywhere: full-width forms (ＰＤ－０８) and spaces inside do not make another code. */
+export function taskCode(text: string | null): string | null {
+  return text ? toHalfWidth(text).replace(/\s+/g, '') || null : null;
 }

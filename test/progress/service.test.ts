@@ -119,7 +119,7 @@ describe.each(backends())('tasks on %s', (backend) => {
     expect(reported.slice(1)).toEqual([2, 4]);
   });
 
-  it('a date cell or Excel serial deadline keeps its date as the deadline text; a repeated 任务编号 is blamed on that column', async () => {
+  it('a date cell or Excel serial deadline keeps its date as the deadline text; codes match across full width and case; a repeated 任务编号 is blamed on that column', async () => {
     const dir = tmp();
     const header = ['序号', '任务编号', '任务', '具体内容', '牵头单位', '配合单位', '完成时限'];
     const file = path.join(dir, '台账.xlsx');
@@ -129,6 +129,11 @@ describe.each(backends())('tasks on %s', (backend) => {
       { code: 'T-01', deadline: '2022-06-30', deadline_text: '2022-06-30' },
       { code: 'T-02', deadline: '2022-06-30', deadline_text: '2022年6月底前' },
     ]);
+    // a return typed with full-width forms and in lower case still names T-01
+    const back = path.join(dir, '进展反馈.xlsx');
+    await writeTable(back, [{ name: '进展反馈', header: ['任务编号', '进展情况', '状态', '完成时间', '填报单位'], rows: [['ｔ－０１', '细则已印发', '已完成', '2022-06-20', '区商务委']] }]);
+    expect(await updateTasks(db, back, { actor: 'test' })).toMatchObject({ updated: 1, errors: [] });
+    expect(await db('tasks').where({ code: 'T-01' }).first('status')).toEqual({ status: '已完成' });
     const dup = path.join(dir, '台账-重复.xlsx');
     await writeTable(dup, [{ name: '台账', header, rows: [['1', 'T-04', '甲', '甲任务', '区商务委', '', '2022年6月底前'], ['2', 'T-04', '乙', '乙任务', '区商务委', '', '2022年6月底前']] }]);
     const err = await importTasks(db, dup, { dryRun: true });
