@@ -3,8 +3,7 @@ import { BaseCommand } from '../../src/cli/base';
 import { applyBatch, type ApplyResult } from '../../src/license/service';
 import { formatApply } from '../../src/license/format';
 import { resolveKeyFile } from '../../src/license/keys';
-import { keyFileFlag } from '../../src/license/flags';
-import { dateFlag } from '../../src/license/util';
+import { keyFileFlag, parseDateFlag } from '../../src/license/flags';
 
 export default class LicenseApply extends BaseCommand {
   static override summary = '按批办理变更、延续、撤销、注销、吊销 (apply a batch of lifecycle operations)';
@@ -22,7 +21,7 @@ export default class LicenseApply extends BaseCommand {
 
   async run(): Promise<ApplyResult> {
     const { args, flags } = await this.parse(LicenseApply);
-    const date = dateFlag(flags.date);
+    const date = parseDateFlag(flags.date);
     return this.withDb(flags.db, async (db) => {
       const r = await applyBatch(db, args.file, { date, actor: flags.actor, dryRun: flags['dry-run'], skipInvalid: flags['skip-invalid'], keyFile: resolveKeyFile(flags.db, flags['key-file']) });
       this.log(formatApply(r));

@@ -3,8 +3,7 @@ import { BaseCommand } from '../../src/cli/base';
 import { applyOperation, type OperationResult } from '../../src/license/service';
 import { formatOperation } from '../../src/license/format';
 import { resolveKeyFile } from '../../src/license/keys';
-import { keyFileFlag } from '../../src/license/flags';
-import { dateFlag } from '../../src/license/util';
+import { keyFileFlag, parseDateFlag } from '../../src/license/flags';
 
 export default class LicenseChange extends BaseCommand {
   static override summary = '变更许可证并换发新版 (change a licence: reissue as a new version)';
@@ -30,9 +29,9 @@ export default class LicenseChange extends BaseCommand {
 
   async run(): Promise<OperationResult> {
     const { args, flags } = await this.parse(LicenseChange);
-    const date = dateFlag(flags.date);
+    const date = parseDateFlag(flags.date);
     const adds = flags['add-item'] ?? [];
-    const addItems = adds.map((name, i) => ({ name, permitNo: flags['item-permit-no']?.[i] ?? null, validUntil: flags['item-valid-until']?.[i] ? dateFlag(flags['item-valid-until'][i], '--item-valid-until') : null }));
+    const addItems = adds.map((name, i) => ({ name, permitNo: flags['item-permit-no']?.[i] ?? null, validUntil: flags['item-valid-until']?.[i] ? parseDateFlag(flags['item-valid-until'][i], '--item-valid-until') : null }));
     return this.withDb(flags.db, async (db) => {
       const r = await applyOperation(
         db,

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base';
 import { expiringLicenses, type ExpiringResult } from '../../src/license/service';
 import { formatExpiring } from '../../src/license/format';
-import { dateFlag } from '../../src/license/util';
+import { parseDateFlag } from '../../src/license/flags';
 
 export default class LicenseExpiring extends BaseCommand {
   static override summary = '即将到期的许可证和单项许可 (licences and items that lapse soon)';
@@ -16,7 +16,7 @@ export default class LicenseExpiring extends BaseCommand {
 
   async run(): Promise<ExpiringResult> {
     const { flags } = await this.parse(LicenseExpiring);
-    const asOf = dateFlag(flags.date);
+    const asOf = parseDateFlag(flags.date);
     return this.withDb(flags.db, async (db) => {
       const r = await expiringLicenses(db, { asOf, within: flags.within, out: flags.out });
       this.log(formatExpiring(r));

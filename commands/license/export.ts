@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base';
 import { exportLicenses, type ExportResult } from '../../src/license/service';
-import { dateFlag } from '../../src/license/util';
+import { parseDateFlag } from '../../src/license/flags';
 
 export default class LicenseExport extends BaseCommand {
   static override summary = '导出许可证台账 (export the licence register: xlsx, csv or json)';
@@ -22,9 +22,9 @@ export default class LicenseExport extends BaseCommand {
     const filter = {
       status: flags.status as never,
       industry: flags.industry,
-      issuedFrom: flags['issued-from'] ? dateFlag(flags['issued-from'], '--issued-from') : undefined,
-      issuedTo: flags['issued-to'] ? dateFlag(flags['issued-to'], '--issued-to') : undefined,
-      asOf: dateFlag(flags.date),
+      issuedFrom: flags['issued-from'] ? parseDateFlag(flags['issued-from'], '--issued-from') : undefined,
+      issuedTo: flags['issued-to'] ? parseDateFlag(flags['issued-to'], '--issued-to') : undefined,
+      asOf: parseDateFlag(flags.date),
     };
     return this.withDb(flags.db, async (db) => {
       const r = await exportLicenses(db, args.file, filter);

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base';
 import { printLicenses, type PrintResult } from '../../src/license/print';
-import { dateFlag } from '../../src/license/util';
+import { parseDateFlag } from '../../src/license/flags';
 
 export default class LicensePrint extends BaseCommand {
   static override summary = '生成可打印的许可证（A4 HTML，含二维码） (print licences as self-contained A4 HTML)';
@@ -17,7 +17,7 @@ export default class LicensePrint extends BaseCommand {
 
   async run(): Promise<PrintResult> {
     const { argv, flags } = await this.parse(LicensePrint);
-    const asOf = dateFlag(flags.date);
+    const asOf = parseDateFlag(flags.date);
     return this.withDb(flags.db, async (db) => {
       const r = await printLicenses(db, { numbers: argv as string[], batch: flags.batch, outDir: flags.out, asOf });
       this.log(`已生成 ${r.files.length} 张许可证：${r.outDir}`);

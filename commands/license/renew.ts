@@ -3,8 +3,7 @@ import { BaseCommand } from '../../src/cli/base';
 import { applyOperation, type OperationResult } from '../../src/license/service';
 import { formatOperation } from '../../src/license/format';
 import { resolveKeyFile } from '../../src/license/keys';
-import { keyFileFlag } from '../../src/license/flags';
-import { dateFlag } from '../../src/license/util';
+import { keyFileFlag, parseDateFlag } from '../../src/license/flags';
 
 export default class LicenseRenew extends BaseCommand {
   static override summary = '延续许可证有效期并换发新版 (renew a licence until a date)';
@@ -21,8 +20,8 @@ export default class LicenseRenew extends BaseCommand {
 
   async run(): Promise<OperationResult> {
     const { args, flags } = await this.parse(LicenseRenew);
-    const date = dateFlag(flags.date);
-    const until = dateFlag(flags.until, '--until');
+    const date = parseDateFlag(flags.date);
+    const until = parseDateFlag(flags.until, '--until');
     return this.withDb(flags.db, async (db) => {
       const r = await applyOperation(db, { number: args.number, kind: 'renew', until, reason: flags.reason }, { date, actor: flags.actor, keyFile: resolveKeyFile(flags.db, flags['key-file']) });
       this.log(formatOperation(r));

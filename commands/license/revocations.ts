@@ -2,8 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base';
 import { writeRevocations } from '../../src/license/service';
 import { resolveKeyFile } from '../../src/license/keys';
-import { keyFileFlag } from '../../src/license/flags';
-import { dateFlag } from '../../src/license/util';
+import { keyFileFlag, parseDateFlag } from '../../src/license/flags';
 
 export default class LicenseRevocations extends BaseCommand {
   static override summary = '生成签名的撤销清单，供离线核验 (write the signed list of revoked, cancelled and superseded versions)';
@@ -17,7 +16,7 @@ export default class LicenseRevocations extends BaseCommand {
 
   async run(): Promise<{ file: string; entries: number; keyId: string }> {
     const { flags } = await this.parse(LicenseRevocations);
-    const date = dateFlag(flags.date);
+    const date = parseDateFlag(flags.date);
     return this.withDb(flags.db, async (db) => {
       const r = await writeRevocations(db, flags.out, { date, keyFile: resolveKeyFile(flags.db, flags['key-file']) });
       this.log(`已写出撤销清单 ${r.file}：${r.entries} 条，签名密钥 ${r.keyId}`);

@@ -3,7 +3,7 @@ import { BaseCommand } from '../../src/cli/base';
 import { showLicense } from '../../src/license/service';
 import { formatLicense } from '../../src/license/format';
 import type { License } from '../../src/license/types';
-import { dateFlag } from '../../src/license/util';
+import { parseDateFlag } from '../../src/license/flags';
 
 export default class LicenseShow extends BaseCommand {
   static override summary = '查看一张许可证的现行内容 (show a licence)';
@@ -13,7 +13,7 @@ export default class LicenseShow extends BaseCommand {
 
   async run(): Promise<License> {
     const { args, flags } = await this.parse(LicenseShow);
-    const asOf = dateFlag(flags.date);
+    const asOf = parseDateFlag(flags.date);
     return this.withDb(flags.db, async (db) => {
       const l = await showLicense(db, args.number, asOf);
       this.log(formatLicense(l));

@@ -5,7 +5,7 @@ import { BaseCommand } from '../../src/cli/base';
 import { isPostgresUrl } from '../../src/db';
 import { verifyLicense, type VerifyResult } from '../../src/license/service';
 import { formatVerify } from '../../src/license/format';
-import { dateFlag } from '../../src/license/util';
+import { parseDateFlag } from '../../src/license/flags';
 
 export default class LicenseVerify extends BaseCommand {
   static override summary = '核验许可证二维码内容或编号 (verify a licence QR payload or number)';
@@ -25,7 +25,7 @@ export default class LicenseVerify extends BaseCommand {
 
   async run(): Promise<VerifyResult> {
     const { args, flags } = await this.parse(LicenseVerify);
-    const asOf = dateFlag(flags.date);
+    const asOf = parseDateFlag(flags.date);
     const opts = { asOf, publicKeyFile: flags['public-key'], revocationsFile: flags.revocations };
     // Offline: with a public key given and no workspace at --db, verify without a database.
     const offline = !!flags['public-key'] && !isPostgresUrl(flags.db) && !fs.existsSync(path.resolve(flags.db));

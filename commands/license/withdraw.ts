@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base';
 import { applyOperation, type OperationResult } from '../../src/license/service';
 import { formatOperation } from '../../src/license/format';
-import { dateFlag } from '../../src/license/util';
+import { parseDateFlag } from '../../src/license/flags';
 
 export default class LicenseWithdraw extends BaseCommand {
   static override summary = '吊销许可证 (withdraw a licence as a penalty)';
@@ -17,7 +17,7 @@ export default class LicenseWithdraw extends BaseCommand {
 
   async run(): Promise<OperationResult> {
     const { args, flags } = await this.parse(LicenseWithdraw);
-    const date = dateFlag(flags.date);
+    const date = parseDateFlag(flags.date);
     return this.withDb(flags.db, async (db) => {
       const r = await applyOperation(db, { number: args.number, kind: 'withdraw', reason: flags.reason }, { date, actor: flags.actor });
       this.log(formatOperation(r));

@@ -2,7 +2,16 @@
 import type { IssueResult } from './issue';
 import type { ApplyResult, OperationResult } from './lifecycle';
 import type { ExpiringResult, LicenseHistory, VerifyResult } from './service';
-import { STATUS_LABEL, type License, type LicenseVersion } from './types';
+import { STATUS_LABEL, type License, type LicenseEvent, type LicenseStatus, type LicenseVersion } from './types';
+
+/** A licence's state as a sentence names it (状态：已撤销), where STATUS_LABEL is the register's word (撤销). */
+const STATE_WORD: Record<LicenseStatus, string> = {
+  valid: '有效',
+  revoked: '已撤销',
+  cancelled: '已注销',
+  expired: '已失效',
+  withdrawn: '已吊销',
+};
 
 function rowRef(e: { sheet: string; row: number; column?: string; columnLetter?: string }): string {
   const col = e.column ? `，${e.columnLetter ? `${e.columnLetter}列` : ''}“${e.column}”` : '';
@@ -28,7 +37,9 @@ function itemsText(v: LicenseVersion): string[] {
 
 export function formatLicense(l: License): string {
   const v = l.current;
-  const status = l.effectiveStatus === l.status ? STATUS_LABEL[l.status] : `${STATUS_LABEL[l.status]}（已超过有效期：${STATUS_LABEL[l.effectiveStatus]}）`;
+  // one state, the one that holds on the day asked about: a valid licence past its date is 已失效
+  const status =
+    l.effectiveStatus === 'expired' ? `已失效（有效期至 ${v.validUntil}，已过期）` : `${STATE_WORD[l.effectiveStatus]}${l.effectiveStatus !== 'valid' && l.statusDate ? `（${l.statusDate}）` : ''}`;
   return [
     `行业综合许可证  ${l.number}（第 ${v.version} 版）  状态：${status}${l.statusReason ? `，原因：${l.statusReason}` : ''}`,
     `  经营者名称：${v.holderName}`,
@@ -54,10 +65,37 @@ export function formatHistory(h: LicenseHistory): string {
   lines.push('经办记录：');
   for (const e of h.events) {
     const src = e.file ? `  来源：${e.file}${e.sheet ? ` 工作表“${e.sheet}”` : ''}${e.row ? ` 第 ${e.row} 行` : ''}` : '';
-    const details = e.details && e.event !== 'issue' ? `  ${JSON.stringify(e.details)}` : '';
+    const details = detailsText(e);
     lines.push(`  ${e.date}  ${e.eventLabel}（第 ${e.version} 版）  经办人：${e.actor}  记录时间：${e.at}${e.reason ? `  原因：${e.reason}` : ''}${details}${src}`);
   }
   return lines.join('\n');
+}
+
+/** Names of the event details' keys that are not already Chinese. */
+const DETAIL_KEY: Record<string, string> = { applicationNo: '申请编号' };
+
+function isChange(v: unknown): v is { from: unknown; to: unknown } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 2 && 'from' in v && 'to' in v;
+}
+
+function detailValue(v: unknown): string {
+  if (v === null || v === undefined || v === '') return '（空）';
+  if (Array.isArray(v)) return v.map(detailValue).join('、');
+  if (isChange(v)) return `${detailValue(v.from)} → ${detailValue(v.to)}`;
+  if (typeof v === 'object') return Object.entries(v).map(([k, x]) => `${DETAIL_KEY[k] ?? k}：${detailValue(x)}`).join('，');
+  return String(v);
+}
+
+/**
+ * An event's recorded details in words: 状态：有效 → 已撤销；有效期至：2031-03-19 → 2033-01-01；
+ * 增加许可项目：烟草专卖零售许可. The stored JSON (and --json) keep the raw form.
+ */
+function detailsText(e: LicenseEvent): string {
+  const d = e.details;
+  if (!d || Object.keys(d).length === 0) return '';
+  const state = (s: unknown) => (typeof s === 'string' && s in STATE_WORD ? STATE_WORD[s as LicenseStatus] : detailValue(s));
+  const parts = isChange(d) ? [`状态：${state(d.from)} → ${state(d.to)}`] : Object.entries(d).map(([k, v]) => `${DETAIL_KEY[k] ?? k}：${detailValue(v)}`);
+  return `  ${parts.join('；')}`;
 }
 
 export function formatOperation(r: OperationResult): string {
@@ -82,7 +120,20 @@ export function formatVerify(r: VerifyResult): string {
     `  许可证编号：${r.number}（第 ${r.version} 版${r.currentVersion && r.currentVersion !== r.version ? `，现行第 ${r.currentVersion} 版` : ''}）`,
     ...(r.holder ? [`  经营者名称：${r.holder}`, `  统一社会信用代码：${r.code}`, `  行业类别：${r.industry}`, `  制证日期：${r.issueDate}  有效期至：${r.validUntil}`, `  发证机关：${r.issuer}`] : []),
     `  核验依据：${r.checked.map((c) => ({ signature: '签名', database: '数据库', 'revocation-list': '撤销清单', 'validity-date': '有效期' })[c]).join('、')}`,
+    ...statusNote(r),
   ].join('\n');
+}
+
+/** What an offline check could not see: said plainly, since its ✓ rests on the signature and date alone. */
+function statusNote(r: VerifyResult): string[] {
+  if (r.status === 'forged') return [];
+  if (!r.statusChecked) {
+    return [
+      '  注意：仅核验签名与有效期，未查询许可证当前状态（撤销、注销、吊销、换发）；此证可能已被撤销或换发新版。',
+      '        请在发证机关工作区核验（--db），或加 --revocations 指定发证机关最新的撤销清单。',
+    ];
+  }
+  return r.revocationListDate ? [`  状态依据：${r.revocationListDate} 的撤销清单；此后的撤销、注销、换发未能查到。`] : [];
 }
 
 export function formatExpiring(r: ExpiringResult): string {

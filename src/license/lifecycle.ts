@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db';
 import { nowIso } from '../db';
-import { ConflictError, InputError, NotFoundError, YiyeError } from '../cli/errors';
+import { ConflictError, InputError, NotFoundError, UsageError, YiyeError } from '../cli/errors';
 import { cellText, splitList } from '../text/normalize';
 import { parseDateValue } from '../text/dates';
 import { isCellError } from '../io/types';
@@ -16,7 +16,7 @@ import { CatalogIndex, createBatch, finishBatch, itemsOf, premisesKey, type Item
 import { openSigner, type Signer } from './signer';
 import { fieldError, readTable, type TableRow } from './table';
 import { EVENT_LABEL, STATUS_LABEL, type BatchRowError, type LicenseEventKind, type LicenseStatus } from './types';
-import { withWriteRetry } from './util';
+import { today, withWriteRetry } from './util';
 import { defaultActor } from '../settings/actor';
 import { appendChained, lockChain, LICENSE_EVENTS_CHAIN } from '../audit/chain';
 
@@ -76,6 +76,54 @@ const ENDED: LicenseStatus[] = ['revoked', 'cancelled', 'withdrawn'];
 /** A transition the licence's state forbids: exit 4, whatever the batch. */
 export class IllegalTransition extends ConflictError {}
 
+/**
+ * A bad value of one input of the operation (exit 3), naming the `license apply` column it came
+ * from, so a rejected row points at the cell to correct.
+ */
+export class OperationInputError extends InputError {
+  constructor(readonly field: ApplyField, message: string, hint?: string) {
+    super(message, hint);
+  }
+}
+
+/** A conflict with another licence over one input of the operation (exit 4 alone, exit 3 in a batch with other errors). */
+export class OperationConflict extends ConflictError {
+  constructor(readonly field: ApplyField, message: string, hint?: string) {
+    super(message, hint);
+  }
+}
+
+/** The `license apply` column an operation's error belongs to ('' for the row as a whole). */
+function fieldOfError(err: YiyeError): ApplyField | '' {
+  if (err instanceof OperationInputError || err instanceof OperationConflict) return err.field;
+  if (err instanceof NotFoundError) return 'number';
+  if (err instanceof IllegalTransition) return 'operation';
+  return '';
+}
+
+/**
+ * The latest date on the licence's record — its events, its versions' 制证日期, its status date —
+ * and what happened then. A lifecycle date before it would put the new event before the licence's
+ * own history (a revocation before issue, a version 3 dated before version 2).
+ */
+async function latestRecorded(trx: Knex.Transaction, lic: LicenseRow): Promise<{ date: string; what: string }> {
+  const ev = (await trx('license_events').where({ license_id: lic.id }).orderBy([{ column: 'event_date', order: 'desc' }, { column: 'id', order: 'desc' }]).first('event_date', 'event', 'version')) as
+    | { event_date: string; event: LicenseEventKind; version: number }
+    | undefined;
+  const ver = (await trx('license_versions').where({ license_id: lic.id }).orderBy('issue_date', 'desc').first('issue_date', 'version')) as { issue_date: string; version: number } | undefined;
+  let best = { date: lic.issue_date, what: '首次发证' };
+  if (ver && ver.issue_date > best.date) best = { date: ver.issue_date, what: `第 ${ver.version} 版制证` };
+  if (lic.status_date && lic.status_date > best.date) best = { date: lic.status_date, what: STATUS_LABEL[lic.status] };
+  if (ev && ev.event_date >= best.date) best = { date: ev.event_date, what: `${EVENT_LABEL[ev.event]}，第 ${ev.version} 版` };
+  return best;
+}
+
+/** Lifecycle dates are the day the office acts: not in the future (a typo, or a back-office pre-dating). */
+function checkNotFuture(date: string): void {
+  const now = today();
+  if (date > now) throw new UsageError(`办理日期 ${date} 晚于今天（${now}），不能预先办理。`, '请核对 --date；不写 --date 即按今天办理。');
+}
+
 function illegal(lic: LicenseRow, kind: OperationKind): never {
   throw new IllegalTransition(
     `许可证 ${lic.number} 已于 ${lic.status_date ?? '此前'} ${STATUS_LABEL[lic.status]}，不能再${EVENT_LABEL[kind]}。`,
@@ -90,10 +138,17 @@ async function applyOne(trx: Knex.Transaction, op: Operation, ctx: OpContext): P
   const lic = (await trx('licenses').where({ number: op.number.trim() }).first()) as LicenseRow | undefined;
   if (!lic) throw new NotFoundError(`没有编号为“${op.number}”的行业综合许可证。`, '请核对许可证编号；`yiye license export 台账.xlsx` 可导出全部许可证。');
   if (ENDED.includes(lic.status)) illegal(lic, op.kind);
+  const latest = await latestRecorded(trx, lic);
+  if (ctx.date < latest.date) {
+    throw new IllegalTransition(
+      `办理日期 ${ctx.date} 早于许可证 ${lic.number} 最近一次登记的日期 ${latest.date}（${latest.what}），不能倒签${EVENT_LABEL[op.kind]}。`,
+      `请核对 --date（不写即按今天办理）；运行 \`yiye license history ${lic.number}\` 查看该证的经办记录。`,
+    );
+  }
   const expired = lic.valid_until < ctx.date;
 
   if (op.kind === 'revoke' || op.kind === 'cancel' || op.kind === 'withdraw') {
-    if (!op.reason?.trim()) throw new InputError(`${EVENT_LABEL[op.kind]}许可证须写明原因。`, '用 --reason 说明原因，例如 --reason "经营者申请注销"。');
+    if (!op.reason?.trim()) throw new OperationInputError('reason', `${EVENT_LABEL[op.kind]}许可证须写明原因。`, '用 --reason 说明原因，例如 --reason "经营者申请注销"。');
     const status: LicenseStatus = op.kind === 'revoke' ? 'revoked' : op.kind === 'cancel' ? 'cancelled' : 'withdrawn';
     await trx('licenses').where({ id: lic.id }).update({ status, status_date: ctx.date, status_reason: op.reason.trim(), updated_at: nowIso() });
     await logEvent(trx, lic.id, lic.current_version, op.kind, ctx, op.reason.trim(), { from: lic.status, to: status });
@@ -123,33 +178,33 @@ async function applyOne(trx: Knex.Transaction, op: Operation, ctx: OpContext): P
     for (const name of op.removeItems ?? []) {
       const m = ctx.catalog.matter(name);
       const at = m ? next.items.findIndex((i) => i.matter_id === m.id) : -1;
-      if (!m || at < 0) throw new InputError(`许可证 ${lic.number} 未载有许可项目“${name}”，无法减少。`, '请运行 `yiye license show <编号>` 查看该证的许可项目。');
-      if (industry.links.get(m.id)?.mandatory) throw new InputError(`“${m.name}”是行业“${industry.name}”的必办事项，不能从许可证中减少。`, '如经营者不再具备该许可，应注销整张许可证（yiye license cancel）。');
+      if (!m || at < 0) throw new OperationInputError('removeItems', `许可证 ${lic.number} 未载有许可项目“${name}”，无法减少。`, '请运行 `yiye license show <编号>` 查看该证的许可项目。');
+      if (industry.links.get(m.id)?.mandatory) throw new OperationInputError('removeItems', `“${m.name}”是行业“${industry.name}”的必办事项，不能从许可证中减少。`, '如经营者不再具备该许可，应注销整张许可证（yiye license cancel）。');
       next.items.splice(at, 1);
       listChange('减少许可项目', m.name);
     }
     for (const add of op.addItems ?? []) {
       const m = ctx.catalog.matter(add.name);
-      if (!m) throw new InputError(`许可事项目录中没有“${add.name}”。`, '运行 `yiye catalog list matters --industry <行业>` 查看该行业的事项。');
-      if (!industry.links.has(m.id)) throw new InputError(`“${m.name}”不属于行业“${industry.name}”的许可事项。`, '运行 `yiye catalog show <行业>` 查看该行业的事项。');
-      if (next.items.some((i) => i.matter_id === m.id)) throw new InputError(`许可证 ${lic.number} 已载有“${m.name}”。`, '无需重复增加。');
-      if (add.validUntil && add.validUntil < ctx.date) throw new InputError(`“${m.name}”的有效期至 ${add.validUntil} 早于 ${ctx.date}，该许可已过期。`, '请核对单项许可的有效期。');
+      if (!m) throw new OperationInputError('addItems', `许可事项目录中没有“${add.name}”。`, '运行 `yiye catalog list matters --industry <行业>` 查看该行业的事项。');
+      if (!industry.links.has(m.id)) throw new OperationInputError('addItems', `“${m.name}”不属于行业“${industry.name}”的许可事项。`, '运行 `yiye catalog show <行业>` 查看该行业的事项。');
+      if (next.items.some((i) => i.matter_id === m.id)) throw new OperationInputError('addItems', `许可证 ${lic.number} 已载有“${m.name}”。`, '无需重复增加。');
+      if (add.validUntil && add.validUntil < ctx.date) throw new OperationInputError('itemExpiry', `“${m.name}”的有效期至 ${add.validUntil} 早于 ${ctx.date}，该许可已过期。`, '请核对单项许可的有效期。');
       next.items.push({ matter_id: m.id, seq: next.items.length, permit_no: add.permitNo ?? null, valid_until: add.validUntil ?? null });
       listChange('增加许可项目', m.name);
     }
-    if (Object.keys(changes).length === 0) throw new InputError(`许可证 ${lic.number} 没有需要变更的内容。`, '用 --holder、--legal-rep、--premises、--add-item、--remove-item 指明变更内容。');
+    if (Object.keys(changes).length === 0) throw new OperationInputError('operation', `许可证 ${lic.number} 没有需要变更的内容。`, '用 --holder、--legal-rep、--premises、--add-item、--remove-item 指明变更内容。');
     const ends = next.items.map((i) => i.valid_until).filter((x): x is string => !!x).sort();
     if (ends.length) next.validUntil = ends[0];
     if (changes['经营场所']) {
       const other = (await trx('licenses').where({ uscc: lic.uscc, industry_id: lic.industry_id, premises_key: premisesKey(next.premises), status: 'valid' }).whereNot({ id: lic.id }).first()) as LicenseRow | undefined;
-      if (other) throw new ConflictError(`该经营者在“${next.premises}”已持有有效的“${industry.name}”许可证 ${other.number}。`, '同一经营场所同一行业只能持有一张有效许可证。');
+      if (other) throw new OperationConflict('premises', `该经营者在“${next.premises}”已持有有效的“${industry.name}”许可证 ${other.number}。`, '同一经营场所同一行业只能持有一张有效许可证。');
     }
   } else {
     // renew
     const until = op.until;
-    if (!until) throw new InputError('延续须给出新的有效期至。', '用 --until YYYY-MM-DD 指定。');
-    if (until <= lic.valid_until) throw new InputError(`延续后的有效期至 ${until} 应晚于现有效期至 ${lic.valid_until}。`, '请核对延续日期。');
-    if (until <= ctx.date) throw new InputError(`延续后的有效期至 ${until} 应晚于办理日期 ${ctx.date}。`, '请核对延续日期。');
+    if (!until) throw new OperationInputError('until', '延续须给出新的有效期至。', '用 --until YYYY-MM-DD 指定。');
+    if (until <= lic.valid_until) throw new OperationInputError('until', `延续后的有效期至 ${until} 应晚于现有效期至 ${lic.valid_until}。`, '请核对延续日期。');
+    if (until <= ctx.date) throw new OperationInputError('until', `延续后的有效期至 ${until} 应晚于办理日期 ${ctx.date}。`, '请核对延续日期。');
     changes['有效期至'] = { from: lic.valid_until, to: until };
     // The permits behind the licence are renewed in the same act: none may end before the licence.
     for (const i of next.items) if (i.valid_until && i.valid_until < until) i.valid_until = until;
@@ -233,9 +288,11 @@ export interface LifecycleOptions {
 
 /**
  * One lifecycle operation (the `change`, `renew`, `revoke`, `cancel`, `withdraw` commands). An
- * unknown number is exit 3, a bad change exit 3, a transition the licence's state forbids exit 4.
+ * unknown number is exit 3, a bad change exit 3, a transition the licence's state forbids exit 4 —
+ * a date before the licence's latest recorded event included; a date after today is exit 2.
  */
 export async function applyOperation(db: Db, op: Operation, opts: LifecycleOptions): Promise<OperationResult> {
+  checkNotFuture(opts.date);
   const catalog = await CatalogIndex.load(db);
   const signer = op.kind === 'change' || op.kind === 'renew' ? await openSigner(db, opts.keyFile ?? '') : null;
   const actor = opts.actor ?? defaultActor();
@@ -342,6 +399,7 @@ function parseOperation(r: TableRow<ApplyField>, errors: BatchRowError[]): Opera
  * each applied row is remembered by the file's SHA-256, sheet and row.
  */
 export async function applyBatch(db: Db, file: string, opts: LifecycleOptions & { dryRun?: boolean; skipInvalid?: boolean }): Promise<ApplyResult> {
+  checkNotFuture(opts.date);
   const table = await readTable(file, APPLY_FIELDS, { what: '许可证变更/延续/撤销/注销', minFields: 2 });
   const catalog = await CatalogIndex.load(db);
   const actor = opts.actor ?? defaultActor();
@@ -382,8 +440,7 @@ export async function applyBatch(db: Db, file: string, opts: LifecycleOptions & 
           } catch (err) {
             if (!(err instanceof YiyeError)) throw err;
             if (!(err instanceof IllegalTransition)) onlyIllegal = false;
-            const field: ApplyField | '' = err instanceof NotFoundError ? 'number' : err instanceof IllegalTransition ? 'operation' : '';
-            result.rejected.push(fieldError(p.r, field, err.message));
+            result.rejected.push(fieldError(p.r, fieldOfError(err), err.message));
           }
         }
         const commit = !opts.dryRun && (result.rejected.length === 0 || !!opts.skipInvalid);

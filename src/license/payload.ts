@@ -37,6 +37,18 @@ export interface LicensePayload {
 
 const B64URL = /^[A-Za-z0-9_-]+$/;
 
+/**
+ * Blanks a scanner, chat or text file adds around a QR text: ASCII and full-width spaces, tabs,
+ * CR/LF, a BOM, zero-width spaces. Only at the ends: the signed text itself never contains any of
+ * them, and one inside must still fail.
+ */
+const SURROUNDING_BLANKS = /^[\s\u200B-\u200D\u2060]+|[\s\u200B-\u200D\u2060]+$/g;
+
+/** The QR text as scanned or pasted, without the blanks around it. */
+export function cleanPayloadText(text: string): string {
+  return text.replace(SURROUNDING_BLANKS, '');
+}
+
 /** The signed part of the QR text: the prefix, the tag and the encoded payload. */
 export function payloadMessage(p: LicensePayload, prefix = ''): string {
   // Fixed key order: the same licence always gives the same text.
@@ -59,12 +71,14 @@ export type DecodeResult =
  * Whether a string is meant as a QR text rather than a licence number: it carries the tag, or is far
  * longer than any number (a QR text with a damaged tag must be judged forged, not looked up).
  */
-export function looksLikePayload(text: string): boolean {
+export function looksLikePayload(input: string): boolean {
+  const text = cleanPayloadText(input);
   return text.includes(PAYLOAD_TAG) || text.length > 64;
 }
 
-/** Splits and decodes a QR text without checking the signature. */
-export function decodePayload(text: string): DecodeResult {
+/** Splits and decodes a QR text (blanks around it ignored) without checking the signature. */
+export function decodePayload(input: string): DecodeResult {
+  const text = cleanPayloadText(input);
   const tagAt = text.lastIndexOf(PAYLOAD_TAG);
   if (tagAt < 0) return { ok: false, reason: '不是 yiye 行业综合许可证二维码内容。' };
   const rest = text.slice(tagAt + PAYLOAD_TAG.length);

@@ -14,7 +14,7 @@ import type { CellValue } from '../io/types';
 import { readPublicKey, readSettings } from '../settings/service';
 import { findIndustry } from '../catalog/service';
 import { keyIdOf, parsePublicKey } from './keys';
-import { decodePayload, looksLikePayload, verifyPayloadSignature, type LicensePayload } from './payload';
+import { cleanPayloadText, decodePayload, looksLikePayload, verifyPayloadSignature, type LicensePayload } from './payload';
 import { openSigner, workspacePublicKey } from './signer';
 import { CatalogIndex, eventToDomain, itemsOf, licenseByNumber, loadLicenses, versionToDomain, effectiveStatus, type EventRow, type LicenseRow, type VersionRow } from './store';
 import { STATUS_LABEL, type License, type LicenseEvent, type LicenseStatus, type LicenseVersion } from './types';
@@ -32,11 +32,15 @@ async function mustFind(db: Db, number: string): Promise<LicenseRow> {
   return lic;
 }
 
-/** A licence with its current version and items; `asOf` decides whether it counts as expired. */
+/**
+ * A licence with its current version and items; `asOf` decides whether it counts as expired.
+ * `status` is the stored one; `statusLabel` names the effective one (a valid licence past its date
+ * reads 失效), so the label never says 有效 for an expired licence.
+ */
 export async function showLicense(db: Db, number: string, asOf: string): Promise<License> {
   const lic = await mustFind(db, number);
   const [full] = await loadLicenses(db, [lic], await CatalogIndex.load(db), asOf);
-  return full;
+  return { ...full, statusLabel: STATUS_LABEL[full.effectiveStatus] };
 }
 
 export interface LicenseHistory {
@@ -98,6 +102,14 @@ export interface VerifyResult {
   keyId?: string;
   /** What was consulted beyond the signature. */
   checked: Array<'signature' | 'database' | 'revocation-list' | 'validity-date'>;
+  /**
+   * Whether the licence's current state (revoked, cancelled, withdrawn, reissued) was looked up: in
+   * the database, or in a signed revocation list. False for an offline check on the signature and
+   * validity date alone, whose `valid` says only "genuine and not past its date".
+   */
+  statusChecked: boolean;
+  /** The date of the revocation list the state was read from (offline checks with --revocations). */
+  revocationListDate?: string;
   reason?: string;
 }
 
@@ -110,7 +122,7 @@ export interface VerifyOptions {
 }
 
 function forged(reason: string, p?: LicensePayload): VerifyResult {
-  return { valid: false, status: 'forged', statusLabel: VERIFY_LABEL.forged, number: p?.n ?? null, version: p?.v ?? null, checked: ['signature'], reason };
+  return { valid: false, status: 'forged', statusLabel: VERIFY_LABEL.forged, number: p?.n ?? null, version: p?.v ?? null, checked: ['signature'], statusChecked: false, reason };
 }
 
 /**
@@ -133,10 +145,11 @@ export async function verifyLicense(db: Db | null, input: string, opts: VerifyOp
   } else if (db) key = await workspacePublicKey(db);
   if (!key) throw new InputError('没有可用于核验的公钥。', '在工作区中运行（--db），或用 --public-key 指定发证机关导出的公钥文件。');
 
-  let text = input;
-  if (!looksLikePayload(input)) {
+  // a QR text copied from a scanner or a chat often comes with a space or line break around it
+  let text = cleanPayloadText(input);
+  if (!looksLikePayload(text)) {
     if (!db) throw new UsageError('按许可证编号核验需要工作区数据库。', '用 --db 指定工作区，或直接给出二维码内容。');
-    const lic = await mustFind(db, input.trim());
+    const lic = await mustFind(db, text);
     const v = (await db('license_versions').where({ license_id: lic.id, version: lic.current_version }).first()) as VersionRow;
     text = v.payload;
   }
@@ -162,11 +175,13 @@ export async function verifyLicense(db: Db | null, input: string, opts: VerifyOp
     issuer: p.a,
     keyId: p.k,
     checked: ['signature'],
+    statusChecked: false,
   };
   const done = (status: VerifyStatus, extra: Partial<VerifyResult> = {}): VerifyResult => ({ ...base, ...extra, status, statusLabel: VERIFY_LABEL[status], valid: status === 'valid' });
 
   if (db) {
     base.checked.push('database');
+    base.statusChecked = true;
     const lic = await licenseByNumber(db, p.n);
     if (!lic) return done('unknown');
     const v = (await db('license_versions').where({ license_id: lic.id, version: p.v }).first()) as VersionRow | undefined;
@@ -180,6 +195,8 @@ export async function verifyLicense(db: Db | null, input: string, opts: VerifyOp
   if (opts.revocationsFile) {
     const list = readRevocationList(opts.revocationsFile, key.key);
     base.checked.push('revocation-list');
+    base.statusChecked = true;
+    base.revocationListDate = list.date;
     const hit = list.entries.find((e) => e.n === p.n && (e.v === p.v || e.s !== 'superseded'));
     if (hit) return done(hit.s, { reason: hit.r ?? undefined });
   }

@@ -66,6 +66,54 @@ describe.each(backends())('license commands on %s', (backend) => {
   });
 });
 
+describe('license commands: dates, pasted payloads, offline verification (sqlite)', () => {
+  let db: string;
+  beforeAll(async () => {
+    db = await freshDbUrl('sqlite');
+    expect((await yiye(['init', '--db', db, ...INIT])).code).toBe(0);
+    expect((await yiye(['catalog', 'import', ...PUDONG_BASE, '--db', db])).code).toBe(0);
+    // license issue's --date is parsed in commands/license/issue.ts (another change), so the plain form here
+    expect((await yiye(['license', 'issue', BATCH1, '--db', db, '--date', '2026-03-15'])).code).toBe(0);
+  });
+
+  it('date flags take the forms the files take, and refuse a non-date or a future lifecycle date', async () => {
+    for (const d of ['2026/5/1', '2026年5月1日', '2026.5.1']) {
+      const r = await yiye(['license', 'show', '3101152026PD-01000001', '--date', d, '--db', db, '--json']);
+      expect([r.code, r.json.statusLabel, r.json.current.issueDate]).toEqual([0, '有效', '2026-03-15']);
+    }
+    const exp = await yiye(['license', 'export', path.join(tmpDir('cli-export-'), 'x.csv'), '--issued-from', '2026年3月15日', '--issued-to', '2026/3/15', '--db', db, '--json']);
+    expect([exp.code, exp.json.licenses]).toEqual([0, 10]);
+    const bad = await yiye(['license', 'show', '3101152026PD-01000001', '--date', '2026/2/30', '--db', db]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--date 的值“2026\/2\/30”不是有效日期/);
+    const renew = await yiye(['license', 'renew', '3101152026PD-01000001', '--until', '2036年3月14日', '--date', '2026/5/1', '--db', db, '--json']);
+    expect([renew.code, renew.json.validUntil]).toEqual([0, '2036-03-14']);
+    const before = await yiye(['license', 'revoke', '3101152026PD-01000001', '--reason', '以欺骗手段取得许可', '--date', '2026-04-01', '--db', db, '--json']);
+    expect([before.code, before.json.error.code]).toEqual([4, 'CONFLICT']);
+    expect(before.json.error.message).toMatch(/办理日期 2026-04-01 早于.*2026-05-01/);
+    const tomorrow = new Date(Date.now() + 2 * 86400000).toISOString().slice(0, 10);
+    const future = await yiye(['license', 'revoke', '3101152026PD-01000001', '--reason', '以欺骗手段取得许可', '--date', tomorrow, '--db', db, '--json']);
+    expect([future.code, future.json.error.code]).toEqual([2, 'USAGE']);
+  });
+
+  it('verify accepts a payload with a line break or spaces around it; offline, it says the status was not checked', async () => {
+    const show = await yiye(['license', 'show', '3101152026PD-02000001', '--db', db, '--json']);
+    const payload: string = show.json.current.payload;
+    for (const pasted of [`${payload}\n`, ` ${payload} `, `\u3000${payload}\r\n`]) {
+      const r = await yiye(['license', 'verify', pasted, '--db', db, '--json']);
+      expect([r.code, r.json.status, r.json.statusChecked]).toEqual([0, 'valid', true]);
+    }
+    const pub = path.join(tmpDir('cli-pub-'), 'pub.pem');
+    expect((await yiye(['keys', 'export-public', '--out', pub, '--db', db])).code).toBe(0);
+    const nowhere = path.join(tmpDir('cli-nodb-'), 'none.db');
+    const json = await yiye(['license', 'verify', `${payload}\n`, '--public-key', pub, '--db', nowhere, '--json']);
+    expect([json.code, json.json.valid, json.json.statusChecked, json.json.checked]).toEqual([0, true, false, ['signature', 'validity-date']]);
+    const text = await yiye(['license', 'verify', payload, '--public-key', pub, '--db', nowhere]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/✓ 有效\n[\s\S]*仅核验签名与有效期，未查询许可证当前状态（撤销、注销、吊销、换发）/);
+  });
+});
+
 describe('license print', () => {
   it('writes one self-contained A4 HTML page per licence, identical to the golden file', async () => {
     const db = await freshDbUrl('sqlite');

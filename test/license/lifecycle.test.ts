@@ -1,9 +1,12 @@
 import path from 'node:path';
-import { ConflictError, InputError, NotFoundError } from '../../src/cli/errors';
+import fs from 'node:fs';
+import { ConflictError, InputError, NotFoundError, UsageError } from '../../src/cli/errors';
 import { readRows } from '../../src/io/read-rows';
 import { writeCsv } from '../../src/io/write';
 import { issueLicenses } from '../../src/license/issue';
 import { applyBatch, applyOperation, exportLicenses, expiringLicenses, licenseHistory, showLicense, verifyLicense, writeRevocations } from '../../src/license/service';
+import { formatHistory, formatLicense, formatVerify } from '../../src/license/format';
+import { addDays, today } from '../../src/license/util';
 import { exportPublicKey } from '../../src/license/service';
 import { HEADER, applicationCells, makeApplication } from '../../fixtures/make-license-fixtures';
 import { backends } from '../helpers/db';
@@ -34,6 +37,17 @@ describe.each(backends())('licence lifecycle and verification on %s', (backend) 
       expect(r).toMatchObject({ valid: false, status: 'forged' });
     }
     expect(await verifyLicense(ws.db, p, { asOf: '2031-03-15' })).toMatchObject({ valid: false, status: 'expired' });
+  });
+
+  it('verify ignores blanks a scanner or chat adds around the payload, never inside it', async () => {
+    const p = await payloadOf('3101152026PD-03000001');
+    for (const around of [`${p} `, `${p}\n`, `${p}\r\n`, ` ${p}`, `\u3000${p}\u3000`, `\uFEFF${p}\t`, `\n\t ${p} \r\n`]) {
+      expect(await verifyLicense(ws.db, around, { asOf: D })).toMatchObject({ valid: true, status: 'valid', number: '3101152026PD-03000001', statusChecked: true });
+    }
+    expect(await verifyLicense(ws.db, ' 3101152026PD-03000001\r\n', { asOf: D })).toMatchObject({ valid: true });
+    for (const inside of [`${p.slice(0, 40)} ${p.slice(40)}`, `${p.slice(0, 40)}\n${p.slice(40)}`, `${p.slice(0, -20)}\u3000${p.slice(-20)}`]) {
+      expect(await verifyLicense(ws.db, inside, { asOf: D })).toMatchObject({ valid: false, status: 'forged' });
+    }
   });
 
   it('change: a new version with the same number supersedes the old one', async () => {
@@ -85,10 +99,13 @@ describe.each(backends())('licence lifecycle and verification on %s', (backend) 
       expect(err).toBeInstanceOf(ConflictError);
       expect((err as ConflictError).exitCode).toBe(4);
     }
-    // an expired licence cannot be changed, only renewed
-    const late = { ...opts, date: '2032-01-01' };
-    await expect(applyOperation(ws.db, { number: '3101152026PD-04000001', kind: 'change', holderName: 'X' }, late)).rejects.toThrow(/到期失效，不能变更/);
-    expect(await applyOperation(ws.db, { number: '3101152026PD-04000001', kind: 'renew', until: '2037-01-01' }, late)).toMatchObject({ version: 2 });
+    // an expired licence cannot be changed, only renewed (issued years ago: lifecycle dates cannot lie in the future)
+    const old = path.join(tmpDir('old-'), 'old.csv');
+    await writeCsv(old, HEADER, [applicationCells(makeApplication(9300, { industry: '书店', date: '2019-03-15' }), 1)]);
+    const [expired] = (await issueLicenses(ws.db, old, { date: '2019-03-15', keyFile: ws.keyFile })).issued;
+    const late = { ...opts, date: today() };
+    await expect(applyOperation(ws.db, { number: expired.number, kind: 'change', holderName: 'X' }, late)).rejects.toThrow(/到期失效，不能变更/);
+    expect(await applyOperation(ws.db, { number: expired.number, kind: 'renew', until: '2037-01-01' }, late)).toMatchObject({ version: 2 });
 
     expect(await verifyLicense(ws.db, await payloadOf('3101152026PD-03000002'), { asOf: D })).toMatchObject({ valid: false, status: 'revoked' });
     expect(await verifyLicense(ws.db, '3101152026PD-09000001', { asOf: D })).toMatchObject({ valid: false, status: 'cancelled' });
@@ -103,6 +120,81 @@ describe.each(backends())('licence lifecycle and verification on %s', (backend) 
     expect(h.events.map((e) => e.event)).toEqual(['issue', 'change', 'change']);
     expect(h.events[1]).toMatchObject({ actor: '窗口李四', reason: '迁址并增项', date: '2026-04-01', details: { 经营场所: { from: expect.any(String), to: '浦东新区张杨路88号' }, 增加许可项目: ['烟草专卖零售许可'] } });
     expect(h.events[1].at).toMatch(/^\d{4}-\d\d-\d\dT/);
+
+    // the text says in Chinese what the JSON records as from/to pairs and lists
+    const text = formatHistory(h);
+    expect(text).toMatch(/经营场所：.+ → 浦东新区张杨路88号/);
+    expect(text).toContain('增加许可项目：烟草专卖零售许可');
+    expect(text).toContain('减少许可项目：烟草专卖零售许可');
+    expect(text).toMatch(/法定代表人（负责人）：.+ → 王五/);
+    expect(text).toMatch(/发证（第 1 版）.*申请编号：PD20260315\d+/);
+    expect(formatHistory(await licenseHistory(ws.db, '3101152026PD-03000002'))).toMatch(/撤销（第 1 版）.*原因：以欺骗手段取得  状态：有效 → 已撤销/);
+    const renewed = formatHistory(await licenseHistory(ws.db, '3101152026PD-02000001'));
+    expect(renewed).toMatch(/延续换证（第 2 版）.*有效期至：\d{4}-\d\d-\d\d → 2034-12-31/);
+    for (const t of [text, renewed]) expect(t).not.toMatch(/[{}"]|\bfrom\b|\bto\b|applicationNo/);
+  });
+
+  it('show names one state: a valid licence past its date is 已失效, and statusLabel follows it', async () => {
+    const now = await showLicense(ws.db, '3101152026PD-03000001', D);
+    expect(now).toMatchObject({ status: 'valid', effectiveStatus: 'valid', statusLabel: '有效' });
+    expect(formatLicense(now)).toMatch(/状态：有效\n/);
+    const later = await showLicense(ws.db, '3101152026PD-03000001', '2040-01-01');
+    expect(later).toMatchObject({ status: 'valid', effectiveStatus: 'expired', statusLabel: '失效' });
+    expect(formatLicense(later)).toContain(`状态：已失效（有效期至 ${later.current.validUntil}，已过期）`);
+    expect(formatLicense(later)).not.toMatch(/状态：有效/);
+    const revoked = await showLicense(ws.db, '3101152026PD-03000002', D);
+    expect(revoked).toMatchObject({ status: 'revoked', statusLabel: '撤销' });
+    expect(formatLicense(revoked)).toContain('状态：已撤销（2026-04-01），原因：以欺骗手段取得');
+  });
+
+  it('lifecycle dates: never before the licence record, never after today (exit 4 / exit 2)', async () => {
+    const n = '3101152026PD-04000001'; // issued 2026-03-15
+    const events = async () => (await licenseHistory(ws.db, n)).events.length;
+    const err = await applyOperation(ws.db, { number: n, kind: 'revoke', reason: '以欺骗手段取得' }, { ...opts, date: '2020-01-01' }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(err).toMatchObject({ exitCode: 4, message: expect.stringMatching(/办理日期 2020-01-01 早于许可证 3101152026PD-04000001 最近一次登记的日期 2026-03-15（发证，第 1 版）/) });
+    expect(await applyOperation(ws.db, { number: n, kind: 'change', legalRep: '赵六' }, { ...opts, date: '2026-05-01' })).toMatchObject({ version: 2 });
+    await expect(applyOperation(ws.db, { number: n, kind: 'change', legalRep: '钱七' }, { ...opts, date: '2026-03-01' })).rejects.toThrow(/早于.*2026-05-01（变更换证，第 2 版）/);
+    await expect(applyOperation(ws.db, { number: n, kind: 'renew', until: '2036-01-01' }, { ...opts, date: '2026-04-30' })).rejects.toMatchObject({ exitCode: 4 });
+    // the same day as the last event is fine
+    expect(await applyOperation(ws.db, { number: n, kind: 'renew', until: '2036-01-01' }, { ...opts, date: '2026-05-01' })).toMatchObject({ version: 3 });
+
+    const tomorrow = addDays(today(), 1);
+    const future = await applyOperation(ws.db, { number: n, kind: 'cancel', reason: '停业' }, { ...opts, date: tomorrow }).then(() => undefined, (e: unknown) => e);
+    expect(future).toBeInstanceOf(UsageError);
+    expect(future).toMatchObject({ exitCode: 2, message: expect.stringMatching(new RegExp(`办理日期 ${tomorrow} 晚于今天`)) });
+    expect(await events()).toBe(3);
+    expect((await showLicense(ws.db, n, D)).status).toBe('valid');
+
+    // apply: the row that would pre-date its licence's record is rejected at its 操作 cell
+    const dir = tmpDir('apply-dates-');
+    const early = path.join(dir, 'early.csv');
+    await writeCsv(early, ['许可证编号', '操作', '原因'], [['3101152026PD-03000001', '注销', '停业'], [n, '注销', '停业']]);
+    const rej = await applyBatch(ws.db, early, { ...opts, date: '2026-04-15' }).then(() => undefined, (e: unknown) => e);
+    expect(rej).toBeInstanceOf(ConflictError);
+    expect((rej as ConflictError).details!.rejected).toEqual([
+      expect.objectContaining({ sheet: expect.any(String), row: 3, column: '操作', columnLetter: 'B', message: expect.stringMatching(/办理日期 2026-04-15 早于.*2026-05-01/) }),
+    ]);
+    await expect(applyBatch(ws.db, early, { ...opts, date: tomorrow })).rejects.toMatchObject({ exitCode: 2 });
+    expect((await showLicense(ws.db, '3101152026PD-03000001', D)).status).toBe('valid');
+    expect(await events()).toBe(3);
+  });
+
+  it('apply names the column of every rejected value, the renewal date included', async () => {
+    const dir = tmpDir('apply-columns-');
+    const file = path.join(dir, 'cols.csv');
+    await writeCsv(file, ['许可证编号', '操作', '延续至', '减少许可项目', '原因'], [
+      ['3101152026PD-03000001', '延续', '2027-01-01', '', '到期延续'],
+      ['3101152026PD-03000001', '变更', '', '食品经营许可', ''],
+      ['3101152026PD-03000001', '注销', '', '', ''],
+    ]);
+    const err = await applyBatch(ws.db, file, { ...opts, date: '2026-04-15' }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).details!.rejected).toEqual([
+      expect.objectContaining({ row: 2, column: '延续至', columnLetter: 'C', message: expect.stringMatching(/延续后的有效期至 2027-01-01 应晚于现有效期至/) }),
+      expect.objectContaining({ row: 3, column: '减少许可项目', columnLetter: 'D', message: expect.stringMatching(/必办事项/) }),
+      expect.objectContaining({ row: 4, column: '原因', columnLetter: 'E', message: expect.stringMatching(/须写明原因/) }),
+    ]);
   });
 
   it('apply: a batch of operations in one transaction, idempotent on re-run, all-or-nothing', async () => {
@@ -171,12 +263,19 @@ describe.each(backends())('licence lifecycle and verification on %s', (backend) 
     await exportPublicKey(ws.db, pub);
     const h = await licenseHistory(ws.db, '3101152026PD-01000001');
     const v1 = h.versions[0].payload;
-    expect(await verifyLicense(null, v1, { asOf: D, publicKeyFile: pub })).toMatchObject({ valid: true, checked: ['signature', 'validity-date'] });
-    expect(await verifyLicense(null, v1, { asOf: D, publicKeyFile: pub, revocationsFile: list })).toMatchObject({ valid: false, status: 'superseded' });
+    const offline = await verifyLicense(null, v1, { asOf: D, publicKeyFile: pub });
+    expect(offline).toMatchObject({ valid: true, checked: ['signature', 'validity-date'], statusChecked: false });
+    expect(formatVerify(offline)).toContain('仅核验签名与有效期，未查询许可证当前状态（撤销、注销、吊销、换发）');
+    const online = await verifyLicense(ws.db, h.versions[2].payload, { asOf: D });
+    expect(online).toMatchObject({ valid: true, statusChecked: true });
+    expect(formatVerify(online)).not.toMatch(/未查询|撤销清单/);
+    const listed = await verifyLicense(null, v1, { asOf: D, publicKeyFile: pub, revocationsFile: list });
+    expect(listed).toMatchObject({ valid: false, status: 'superseded', statusChecked: true, revocationListDate: '2026-04-03' });
+    expect(formatVerify(listed)).toContain('状态依据：2026-04-03 的撤销清单');
+    expect(formatVerify(listed)).not.toContain('未查询');
     expect(await verifyLicense(null, h.versions[2].payload, { asOf: D, publicKeyFile: pub, revocationsFile: list })).toMatchObject({ valid: true });
     const revoked = (await licenseHistory(ws.db, '3101152026PD-03000002')).versions[0].payload;
     expect(await verifyLicense(null, revoked, { asOf: D, publicKeyFile: pub, revocationsFile: list })).toMatchObject({ valid: false, status: 'revoked' });
-    const fs = await import('node:fs');
     fs.writeFileSync(list, fs.readFileSync(list, 'utf8').replace('"revoked"', '"cancelled"'));
     await expect(verifyLicense(null, revoked, { asOf: D, publicKeyFile: pub, revocationsFile: list })).rejects.toThrow(/签名无效/);
   });

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import fc from 'fast-check';
-import { decodePayload, signPayload, verifyPayloadSignature, type LicensePayload } from '../../src/license/payload';
+import { cleanPayloadText, decodePayload, looksLikePayload, signPayload, verifyPayloadSignature, type LicensePayload } from '../../src/license/payload';
 
 const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
 const other = crypto.generateKeyPairSync('ed25519');
@@ -40,6 +40,23 @@ describe('signed QR payload', () => {
     expect(verifyPayloadSignature(text.slice(0, -1), publicKey).ok).toBe(false);
     expect(verifyPayloadSignature(`${text}A`, publicKey).ok).toBe(false);
     expect(decodePayload('not a payload').ok).toBe(false);
+  });
+
+  it('ignores blanks around the text (a line break from a scanner, a pasted space, a BOM), never inside it', () => {
+    const { text } = signPayload(P, privateKey, 'https://v.example/?p=');
+    for (const [before, after] of [['', ' '], ['', '\n'], ['', '\r\n'], [' ', ''], ['\t', '\t'], ['\u3000', '\u3000'], ['\uFEFF', ''], ['\u200B', '\u00A0'], [' \r\n', '\n\n']]) {
+      const pasted = `${before}${text}${after}`;
+      expect(cleanPayloadText(pasted)).toBe(text);
+      expect(looksLikePayload(pasted)).toBe(true);
+      const ok = verifyPayloadSignature(pasted, publicKey);
+      expect(ok.ok && ok.payload).toEqual(P);
+      expect(ok.ok && ok.prefix).toBe('https://v.example/?p=');
+    }
+    for (const blank of [' ', '\n', '\r\n', '\t', '\u3000', '\uFEFF']) {
+      for (const pos of [1, 20, text.indexOf('YY1.') + 2, text.lastIndexOf('.'), text.length - 1]) {
+        expect(verifyPayloadSignature(text.slice(0, pos) + blank + text.slice(pos), publicKey).ok).toBe(false);
+      }
+    }
   });
 
   it('stays small enough for a QR code', () => {
