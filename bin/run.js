@@ -3,8 +3,13 @@
 // oclif's `execute` without its catch-all, so that an unknown command is reported in Chinese.
 const oclif = require('@oclif/core');
 
+// Commands are listed explicitly (no help plugin): `yiye help <command>` and `-h` mean `--help`.
+let argv = process.argv.slice(2);
+if (argv[0] === 'help') argv = [...argv.slice(1), '--help'];
+argv = argv.map((a) => (a === '-h' ? '--help' : a));
+
 oclif
-  .run(process.argv.slice(2), __dirname)
+  .run(argv, __dirname)
   .then(() => oclif.flush())
   .catch((err) => {
     const unknown = /^command (\S+) not found/.exec(err && err.message);

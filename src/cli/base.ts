@@ -68,6 +68,28 @@ function toYiyeError(err: Error & { oclif?: { exit?: number } }): YiyeError {
   if (coded.code && INPUT_CODES.has(coded.code)) {
     return new YiyeError(err.message, coded.code, ExitCode.inputRejected, '请检查文件后重试。');
   }
+  const at = (err as Error & { path?: string }).path;
+  const fsProblem: Record<string, [string, string]> = {
+    EACCES: [`没有权限访问“${at}”。`, '请检查该文件或文件夹的权限，或换一个有权限的位置。'],
+    EPERM: [`没有权限访问“${at}”。`, '请检查该文件或文件夹的权限，或换一个有权限的位置。'],
+    EISDIR: [`“${at}”是文件夹，不是文件。`, '请指定一个文件名。'],
+    ENOTDIR: [`路径“${at}”中有一段不是文件夹。`, '请检查路径。'],
+    EROFS: [`“${at}”所在位置是只读的。`, '请换一个可写的位置。'],
+    ENOSPC: ['磁盘空间不足，未能写完。', '请清理磁盘空间后重新运行。'],
+  };
+  if (coded.code && fsProblem[coded.code] && (at || coded.code === 'ENOSPC')) {
+    return new YiyeError(fsProblem[coded.code][0], coded.code, ExitCode.inputRejected, fsProblem[coded.code][1]);
+  }
+  // SQLite refusing the workspace file itself (not a database, unreadable, read-only)
+  const sqlite: Record<string, [string, string]> = {
+    SQLITE_CANTOPEN: ['无法打开工作区数据库文件。', '请检查 --db 路径所在的文件夹是否存在、是否有权限。'],
+    SQLITE_NOTADB: ['--db 指向的文件不是 yiye 工作区数据库（SQLite）。', '请检查 --db 路径；新建工作区用 `yiye init`。'],
+    SQLITE_READONLY: ['工作区数据库是只读的，无法写入。', '请检查数据库文件及其所在文件夹的写权限（多人共用请使用 PostgreSQL）。'],
+  };
+  if (coded.code && sqlite[coded.code]) return new YiyeError(sqlite[coded.code][0], coded.code, ExitCode.conflict, sqlite[coded.code][1]);
+  if (coded.code === 'ECONNREFUSED' || coded.code === 'ENOTFOUND' || coded.code === 'ETIMEDOUT') {
+    return new YiyeError(`无法连接 PostgreSQL 数据库（${coded.code}）。`, 'DB_UNREACHABLE', ExitCode.conflict, '请检查 --db 地址、数据库服务是否在运行、网络与防火墙。');
+  }
   if (coded.code === 'ENOENT') {
     return new YiyeError(`找不到文件：${(err as Error & { path?: string }).path ?? err.message}`, 'FILE_NOT_FOUND', ExitCode.inputRejected, '请检查路径。');
   }

@@ -22,12 +22,22 @@ export function dialectOf(db: Db): Dialect {
  * Opens the workspace database (a SQLite file path or a postgres:// URL) without touching its schema.
  * SQLite runs in WAL mode with synchronous=FULL: a committed licence or import survives a power cut.
  */
+/**
+ * knex writes its own warnings ("Acquire connection error: …") to stdout, ahead of a --json result;
+ * the same failure reaches the command as an error, which says it in Chinese. YIYE_DEBUG shows them.
+ */
+const debugLog = (m: unknown) => {
+  if (process.env.YIYE_DEBUG) process.stderr.write(`[knex] ${typeof m === 'string' ? m : JSON.stringify(m)}\n`);
+};
+const KNEX_LOG = { warn: debugLog, error: debugLog, deprecate: debugLog, debug: debugLog };
+
 export function connect(target: string): Db {
   if (isPostgresUrl(target)) {
-    return knexFactory({ client: 'pg', connection: target, pool: { min: 0, max: 4 } });
+    return knexFactory({ client: 'pg', connection: target, pool: { min: 0, max: 4 }, log: KNEX_LOG });
   }
   const filename = path.resolve(target);
   return knexFactory({
+    log: KNEX_LOG,
     client: 'sqlite3',
     connection: { filename },
     useNullAsDefault: true,

@@ -34,6 +34,27 @@ describe('usage errors, unknown commands and batch errors on the real CLI', () =
     expect(r.stderr).toMatch(/yiye help/);
   });
 
+  it('`yiye help <command>` and -h show the command\'s help', async () => {
+    for (const args of [['help', 'license', 'issue'], ['license', 'issue', '-h']]) {
+      const r = await yiye(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/按批发放行业综合许可证/);
+    }
+  });
+
+  it('a --db that is not a database, and an output path that is a folder, are clear errors with valid JSON', async () => {
+    const dir = fs.mkdtempSync(path.join(process.env.YIYE_TEST_TMP ?? os.tmpdir(), 'usage-fs-'));
+    fs.writeFileSync(path.join(dir, 'notes.db'), '这不是数据库\n'.repeat(200));
+    const notDb = await yiye(['catalog', 'list', 'industries', '--db', path.join(dir, 'notes.db'), '--json']);
+    expect(notDb.code).toBe(4);
+    expect(notDb.json.error).toMatchObject({ code: 'SQLITE_NOTADB', message: expect.stringMatching(/不是 yiye 工作区数据库/) });
+    fs.mkdirSync(path.join(dir, '导出.xlsx'));
+    const isDir = await yiye(['catalog', 'export', path.join(dir, '导出.xlsx'), '--db', db]);
+    expect(isDir.code).toBe(3);
+    expect(isDir.stderr).toMatch(/是文件夹，不是文件/);
+    expect(isDir.stderr).not.toMatch(/意外错误/);
+  });
+
   it('help describes --json in Chinese and English', async () => {
     const r = await yiye(['license', 'show', '--help']);
     expect(r.code).toBe(0);
