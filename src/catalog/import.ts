@@ -7,7 +7,7 @@ import { nowIso, SQLITE_CHUNK } from '../db';
 import { describeRowError, InputError, UsageError } from '../cli/errors';
 import { readRows, formatOf } from '../io/read-rows';
 import type { CellValue, SheetRow } from '../io/types';
-import { writeTable, type SheetData } from '../io/write';
+import { refuseOverwritingInput, writeTable, type SheetData } from '../io/write';
 import { cellText } from '../text/normalize';
 import { detectKind, FIELD_HEADERS, headerScore, KIND_LABEL, mapHeader, titleText, type Field, type HeaderMap, type Kind } from './headers';
 import { columnLetter, parseLevel, parseRow, type ParsedRow, type RowError, type RowRef, type SheetContext } from './parse';
@@ -264,6 +264,7 @@ function reportSheets(rejected: Map<string, RejectedSheet>): SheetData[] {
  * Re-importing the same files changes nothing; a changed file updates in place (by code, else name).
  */
 export async function importCatalog(db: Db, files: string[], opts: ImportOptions = {}): Promise<ImportResult> {
+  refuseOverwritingInput(opts.reportPath, files, '--report');
   const planned = await planFiles(files, opts);
   const rejected = new Map<string, RejectedSheet>();
   let result: ImportResult | undefined;

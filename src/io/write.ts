@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import type { CellValue } from './types';
 import { isCellError } from './types';
 import { loadExcelJS } from './exceljs';
+import { UsageError } from '../cli/errors';
 
 /**
  * A value safe to put in a spreadsheet a person will open: text that Excel or WPS would run as a
@@ -147,4 +148,15 @@ export async function writeCsv(file: string, header: string[], rows: Iterable<Ce
   await write('\uFEFF' + header.map((h) => csvField(h)).join(',') + '\r\n');
   for await (const r of rows) await write(r.map(csvField).join(',') + '\r\n');
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
+
+/**
+ * Refuses an output file (--report, --results) that is one of the inputs: writing the error list over
+ * the department's own spreadsheet would destroy the rows that were fine and its layout.
+ */
+export function refuseOverwritingInput(out: string | undefined, inputs: string[], flag: string): void {
+  if (!out) return;
+  const target = path.resolve(out);
+  const same = inputs.find((f) => path.resolve(f) === target || (fs.existsSync(f) && fs.existsSync(target) && fs.realpathSync(f) === fs.realpathSync(target)));
+  if (same) throw new UsageError(`${flag} 的文件“${out}”就是要导入的文件，写入结果会覆盖原表。`, `请给 ${flag} 另起一个文件名，例如 ${flag} 错误清单.xlsx。`);
 }

@@ -9,7 +9,7 @@ import { columnLetter, type RowError } from '../catalog/parse';
 import { describeError } from '../catalog/import';
 import { readRows, formatOf } from '../io/read-rows';
 import type { CellValue } from '../io/types';
-import { writeTable, type SheetData } from '../io/write';
+import { refuseOverwritingInput, writeTable, type SheetData } from '../io/write';
 import { parseDateValue } from '../text/dates';
 import { cellText, headerKey } from '../text/normalize';
 import { extractPlan } from './extract';
@@ -320,6 +320,7 @@ async function reportRejected(file: string, sheets: ReadSheet[], errors: RowErro
  * Re-importing the same sheet changes nothing.
  */
 export async function importTasks(db: Db, file: string, opts: ImportTasksOptions = {}): Promise<ImportTasksResult> {
+  refuseOverwritingInput(opts.reportPath, [file], '--report');
   if (!fs.existsSync(file)) throw new InputError(`找不到文件“${file}”。`, '请检查路径是否正确。', undefined, 'FILE_NOT_FOUND');
   formatOf(file);
   const { sheets, skipped } = await readTaskSheets(file, ['content', 'category', 'lead', 'responsible', 'co', 'deadline', 'seq']);
@@ -407,6 +408,7 @@ async function matchCodeCase(db: Db, rows: ProgressRow[]): Promise<void> {
 }
 
 export async function updateTasks(db: Db, file: string, opts: UpdateTasksOptions = {}): Promise<UpdateTasksResult> {
+  refuseOverwritingInput(opts.reportPath, [file], '--report');
   if (!fs.existsSync(file)) throw new InputError(`找不到文件“${file}”。`, '请检查路径是否正确。', undefined, 'FILE_NOT_FOUND');
   formatOf(file);
   const { sheets, skipped } = await readTaskSheets(file, ['code', 'progressText', 'status', 'completedOn', 'reporter', 'percent']);

@@ -55,6 +55,17 @@ describe('usage errors, unknown commands and batch errors on the real CLI', () =
     expect(isDir.stderr).not.toMatch(/意外错误/);
   });
 
+  it('--report naming the input file is refused and the department\'s file is left as it was', async () => {
+    const dir = fs.mkdtempSync(path.join(process.env.YIYE_TEST_TMP ?? os.tmpdir(), 'usage-report-'));
+    const input = path.join(dir, '事项目录.xlsx');
+    fs.copyFileSync(path.resolve(__dirname, '../../fixtures/bad/negative-limits.xlsx'), input);
+    const before = fs.readFileSync(input);
+    const r = await yiye(['catalog', 'import', input, '--report', path.join(dir, '.', '事项目录.xlsx'), '--db', db]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/就是要导入的文件，写入结果会覆盖原表/);
+    expect(fs.readFileSync(input).equals(before)).toBe(true);
+  });
+
   it('help describes --json in Chinese and English', async () => {
     const r = await yiye(['license', 'show', '--help']);
     expect(r.code).toBe(0);
