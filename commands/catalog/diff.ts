@@ -21,6 +21,7 @@ export default class CatalogDiff extends BaseCommand {
     return this.withDb(flags.db, async (db) => {
       const result = await diffCatalog(db, argv as string[], { kind: flags.kind as never, sheet: flags.sheet });
       this.log(formatDiff(result));
+      this.exitRejectedIfErrors(result.errors.length);
       return result;
     });
   }

@@ -42,6 +42,7 @@ export default class CatalogImport extends BaseCommand {
         });
         progress.stop();
         this.log(formatImportSummary(result));
+        if (result.dryRun) this.exitRejectedIfErrors(result.errors.length + result.errorsNotListed, flags['skip-invalid']);
         return result;
       } finally {
         progress.stop();

@@ -29,6 +29,14 @@ export abstract class BaseCommand extends Command {
     return createProgress(label, { quiet: this.jsonEnabled(), unit });
   }
 
+  /**
+   * A trial run (--dry-run, diff) that found rows the real run would reject exits 3 like the real run
+   * would, after printing its result: a "check first" script must not pass a bad file.
+   */
+  protected exitRejectedIfErrors(errors: number, skipInvalid = false): void {
+    if (errors > 0 && !skipInvalid) process.exitCode = ExitCode.inputRejected;
+  }
+
   /** Runs `fn` on the opened workspace and always closes the connection (the process must exit). */
   protected async withDb<T>(target: string, fn: (db: Db) => Promise<T>): Promise<T> {
     const db = await openWorkspace(target);

@@ -55,6 +55,18 @@ describe('usage errors, unknown commands and batch errors on the real CLI', () =
     expect(isDir.stderr).not.toMatch(/意外错误/);
   });
 
+  it('a dry run or a diff that finds rows the import would reject exits 3, after printing its result', async () => {
+    const file = path.resolve(__dirname, '../../fixtures/bad/negative-limits.xlsx');
+    const dry = await yiye(['catalog', 'import', file, '--dry-run', '--db', db, '--json']);
+    expect(dry.code).toBe(3);
+    expect(dry.json).toMatchObject({ dryRun: true, committed: false });
+    expect(dry.json.errors).toHaveLength(3);
+    const diff = await yiye(['catalog', 'diff', file, '--db', db, '--json']);
+    expect(diff.code).toBe(3);
+    expect(diff.json.errors).toHaveLength(3);
+    expect((await yiye(['catalog', 'import', file, '--dry-run', '--skip-invalid', '--db', db])).code).toBe(0);
+  });
+
   it('--report naming the input file is refused and the department\'s file is left as it was', async () => {
     const dir = fs.mkdtempSync(path.join(process.env.YIYE_TEST_TMP ?? os.tmpdir(), 'usage-report-'));
     const input = path.join(dir, '事项目录.xlsx');
