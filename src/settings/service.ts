@@ -29,6 +29,15 @@ const KEYS: Record<keyof WorkspaceSettings, string> = {
   defaultValidityYears: 'license_validity_years',
 };
 
+/** How each setting is named to the user, with the init flag that sets it. */
+const LABELS: Record<keyof WorkspaceSettings, string> = {
+  regionCode: '行政区划代码（--region）',
+  authorityName: '发证机关（--authority）',
+  licenseNumberPattern: '许可证编号规则（--number-pattern）',
+  verifyUrlPrefix: '核验网址前缀（--verify-url）',
+  defaultValidityYears: '默认有效期年数（--validity-years）',
+};
+
 /** Settings keys of the workspace's public signing key (the private key is a file: src/license/keys.ts). */
 export const PUBLIC_KEY_SETTING = 'license_public_key';
 export const KEY_ID_SETTING = 'license_key_id';
@@ -114,7 +123,7 @@ export async function initWorkspace(target: string, given: WorkspaceSettings, op
         if (differs.length === 0) return;
         if (!opts.force) {
           throw new ConflictError(
-            `工作区已初始化，设置与本次不同：${differs.map((k) => `${k}（现为“${current[k]}”）`).join('、')}。`,
+            `工作区已初始化，设置与本次不同：${differs.map((k) => `${LABELS[k]}现为“${current[k] ?? ''}”，本次为“${settings[k] ?? ''}”`).join('；')}。`,
             '如确需修改设置，请加 --force（已发许可证的编号不会改变）。',
           );
         }

@@ -67,6 +67,13 @@ describe('usage errors, unknown commands and batch errors on the real CLI', () =
     expect((await yiye(['catalog', 'import', file, '--dry-run', '--skip-invalid', '--db', db])).code).toBe(0);
   });
 
+  it('init with other settings names them in Chinese, with the flag and both values (exit 4)', async () => {
+    const r = await yiye(['init', '--db', db, '--region', '310116', '--authority', '浦东新区人民政府']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/设置与本次不同：行政区划代码（--region）现为“310115”，本次为“310116”。/);
+    expect(r.stderr).not.toMatch(/regionCode/);
+  });
+
   it('--report naming the input file is refused and the department\'s file is left as it was', async () => {
     const dir = fs.mkdtempSync(path.join(process.env.YIYE_TEST_TMP ?? os.tmpdir(), 'usage-report-'));
     const input = path.join(dir, '事项目录.xlsx');
