@@ -125,6 +125,7 @@ const USAGE_MESSAGES: Array<[RegExp, (...m: string[]) => string]> = [
   [/^All of the following must be provided when using --([\w-]+): (.+)/, (f, o) => `使用 --${f} 时必须同时提供：${o}`],
   [/^Exactly one of the following must be provided: (.+)/, (o) => `以下选项必须且只能提供一个：${o}`],
   [/^Flag --([\w-]+) expects a value/, (f) => `选项 --${f} 需要一个值`],
+  [/^Flag --([\w-]+) can only be specified once/, (f) => `选项 --${f} 只能给一次`],
 ];
 
 export function usageMessage(message: string): string {

@@ -19,6 +19,7 @@ describe('usage errors, unknown commands and batch errors on the real CLI', () =
     [['license', 'export', 'x.csv', '--status', 'bogus'], /选项 --status 的值“bogus”无效，可选值：valid/],
     [['tasks', 'list', '--due-within', 'abc'], /选项 --due-within：应为整数，实为“abc”/],
     [['license', 'show', 'a', 'b'], /多余的参数：b/],
+    [['guide', 'metrics', '--industry', '便利店', '--industry', '超市'], /选项 --industry 只能给一次/],
   ])('%j is a usage error in Chinese (exit 2)', async (args, expected) => {
     const r = await yiye(args.map((a) => (a === '' ? db : a)));
     expect(r.code).toBe(2);
