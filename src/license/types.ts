@@ -1,4 +1,5 @@
 /** The licence's domain types: what commands return (under --json) and other modules read. */
+import type { RowErrorRef } from '../cli/errors';
 
 /** Stored licence status (the `licenses.status` column other modules rely on). */
 export type LicenseStatus = 'valid' | 'revoked' | 'cancelled' | 'expired' | 'withdrawn';
@@ -83,11 +84,4 @@ export interface LicenseEvent {
 }
 
 /** One rejected row or field of a batch, named as the office's spreadsheet shows it. */
-export interface BatchRowError {
-  file: string;
-  sheet: string;
-  row: number;
-  column: string;
-  columnLetter: string;
-  message: string;
-}
+export type BatchRowError = RowErrorRef;
