@@ -3,7 +3,7 @@ import { BaseCommand } from '../../src/cli/base';
 import { issueLicenses, type IssueResult } from '../../src/license/issue';
 import { formatIssue } from '../../src/license/format';
 import { resolveKeyFile } from '../../src/license/keys';
-import { dateFlag } from '../../src/license/util';
+import { dateFlag, refuseFutureDate } from '../../src/license/util';
 import { keyFileFlag } from '../../src/license/flags';
 import { askApplication, saveApplication, type Asker } from '../../src/license/interactive';
 import { canPrompt } from '../../src/cli/prompt';
@@ -12,7 +12,7 @@ import { UsageError } from '../../src/cli/errors';
 export default class LicenseIssue extends BaseCommand {
   static override summary = '按批发放行业综合许可证 (issue licences from an application batch, xlsx/csv)';
   static override description =
-    '逐行校验申请（统一社会信用代码、必填项、行业与许可项目、必办事项、重复申请、已持证），按编号规则分配连续编号，签名并整批写入：任何一行有错则全部不发（退出码 3）。按申请编号幂等：重复运行同一批次不会重复发证。';
+    '逐行校验申请（统一社会信用代码、必填项、行业与许可项目、必办事项、重复申请、已持证），按编号规则分配连续编号，签名并整批写入：任何一行有错则全部不发（退出码 3）。按申请编号幂等：重复运行同一批次不会重复发证（申请编号相同而统一社会信用代码或行业不同的行被拒绝）。制证日期不能晚于今天，--results 不能是申请文件本身（退出码 2）。结果文件在原有列后加 原工作表（多个工作表时）、原行号、处理结果、许可证编号、错误原因，改正后可直接再用。\n\n--json 输出：{"file","date","issued":[{"row","sheet","applicationNo","number"}],"wouldIssue":[{"row","sheet","applicationNo"}],"existing":[{"row","sheet","applicationNo","number"}],"rejected":[{"file","sheet","row","column","columnLetter","message"}],"dryRun","committed","batchId","resultsPath"}；--dry-run 时 wouldIssue 列出可发证的行（试运行不分配编号），issued 为空。';
   static override examples = [
     '<%= config.bin %> license issue 发证申请.xlsx --date 2026-03-15 --actor 窗口张三',
     '<%= config.bin %> license issue 发证申请.csv --results 发证结果.xlsx --json',
@@ -34,6 +34,7 @@ export default class LicenseIssue extends BaseCommand {
   async run(): Promise<IssueResult> {
     const { args, flags } = await this.parse(LicenseIssue);
     const date = dateFlag(flags.date);
+    refuseFutureDate(date, '制证日期');
     if (flags.interactive && args.file) throw new UsageError('--interactive 与申请文件只能二选一。', '窗口受理一份申请用 --interactive；按批发证给出文件。');
     if (!flags.interactive && !args.file) throw new UsageError('缺少发证申请文件。', '用法：yiye license issue 发证申请.xlsx，或 yiye license issue --interactive 窗口受理一份申请。');
     if (flags.interactive && !canPrompt(this.jsonEnabled())) {
@@ -61,12 +62,22 @@ export default class LicenseIssue extends BaseCommand {
         });
         progress.stop();
         this.log(formatIssue(result));
+        if (result.dryRun) this.log(dryRunSummary(result));
         return result;
       } finally {
         progress.stop();
       }
     });
   }
+}
+
+/** What a dry run would issue (formatIssue counts issued licences, and a dry run issues none). */
+function dryRunSummary(r: IssueResult): string {
+  const lines = [`  试运行：可发证 ${r.wouldIssue.length} 张（编号在正式发证时分配）`];
+  const show = r.wouldIssue.slice(0, 20);
+  for (const w of show) lines.push(`  第 ${w.row} 行  ${w.applicationNo}`);
+  if (r.wouldIssue.length > show.length) lines.push(`  ……其余 ${r.wouldIssue.length - show.length} 行见 --results 文件或 --json 输出`);
+  return lines.join('\n');
 }
 
 /** @inquirer/prompts behind the Asker interface; Ctrl+C becomes a plain “cancelled”. */

@@ -21,15 +21,32 @@ export function formatOf(file: string): FileFormat {
 }
 
 /**
+ * Undoes our writers' formula guard (`neutralizeFormula` in ./write): a text cell that is an
+ * apostrophe followed by = + - @, tab or CR was written by yiye (a results file, an export) and reads
+ * as the text after the apostrophe, so a file fed back does not put the guard into the data. Only
+ * that exact shape: a leading apostrophe before anything else is the department's own text. One
+ * character check per text cell, done in place (each row's cells are its own array).
+ */
+export function unguardCells(cells: SheetRow['cells']): void {
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i];
+    if (typeof c !== 'string' || c.charCodeAt(0) !== 0x27 || c.length < 2) continue;
+    const next = c.charCodeAt(1);
+    // = + - @ \t \r: exactly the characters neutralizeFormula guards
+    if (next === 0x3d || next === 0x2b || next === 0x2d || next === 0x40 || next === 0x09 || next === 0x0d) cells[i] = c.slice(1);
+  }
+}
+
+/**
  * The one entry point every importer reads through: rows of an xlsx (every sheet, or `opts.sheet`)
  * or of a csv in any of the encodings departments use. Streaming: memory does not grow with rows.
+ * Text cells carrying our own formula guard come back without it (`unguardCells`).
  */
 export async function* readRows(file: string, opts: ReadRowsOptions = {}): AsyncGenerator<SheetRow> {
-  if (formatOf(file) === 'csv') {
-    yield* readCsvRows(file, opts);
-    return;
-  }
   // Loaded only for workbooks: exceljs is slow to load and commands on csv never need it.
-  const { readXlsxRows } = await import('./xlsx');
-  yield* readXlsxRows(file, opts);
+  const rows = formatOf(file) === 'csv' ? readCsvRows(file, opts) : (await import('./xlsx')).readXlsxRows(file, opts);
+  for await (const r of rows) {
+    unguardCells(r.cells);
+    yield r;
+  }
 }

@@ -13,14 +13,15 @@ import { isCellError } from '../io/types';
 import { cellText, splitList } from '../text/normalize';
 import { parseDateValue } from '../text/dates';
 import { readSettings } from '../settings/service';
-import { validateUscc } from './uscc';
-import { bulkInsert, businessKey, CatalogIndex, createBatch, finishBatch, lockIssuing, nameKey, NumberSequences, numbersByApplication, premisesKey, validLicensesOf, type CatalogIndustry, type CatalogMatter } from './store';
+import { refuseOverwritingInput } from '../io/write';
+import { normalizeUscc, validateUscc } from './uscc';
+import { bulkInsert, businessKey, CatalogIndex, createBatch, finishBatch, issuedByApplication, lockIssuing, nameKey, NumberSequences, premisesKey, validLicensesOf, type CatalogIndustry, type CatalogMatter, type IssuedApplication } from './store';
 import { formatNumber, maxSeq, parsePattern, sequenceKey } from './numbering';
 import { openSigner } from './signer';
 import { detach, fieldError, openTable, readAhead, type TableRow, type TableSheet, type TableStream } from './table';
-import { ResultsSpool, type ResultColumns } from './results';
+import { ResultsSpool, type ResultColumns, type SpooledRow } from './results';
 import type { BatchRowError } from './types';
-import { cellTextQuick, validityEnd, withWriteRetry } from './util';
+import { cellTextQuick, refuseFutureDate, validityEnd, withWriteRetry } from './util';
 import { defaultActor } from '../settings/actor';
 import { ChainCursor, LICENSE_EVENTS_CHAIN } from '../audit/chain';
 
@@ -38,8 +39,12 @@ export const ISSUE_FIELDS = {
 } as const;
 export type IssueField = keyof typeof ISSUE_FIELDS;
 
-/** Columns the results file adds; a results file fed back has them replaced, not doubled. */
-const RESULT_COLUMNS = ['处理结果', '许可证编号', '错误原因'];
+/**
+ * Columns the results file adds (原工作表 only for a workbook of several sheets); a results file fed
+ * back has them replaced, not doubled. 原行号 is the row in the file issued from: the results file
+ * leaves out title, note and 合计 rows, so its own row numbers differ.
+ */
+const RESULT_COLUMNS = ['原工作表', '原行号', '处理结果', '许可证编号', '错误原因'];
 
 export interface IssueOptions {
   /** 制证日期 (YYYY-MM-DD) */
@@ -47,7 +52,7 @@ export interface IssueOptions {
   actor?: string;
   dryRun?: boolean;
   skipInvalid?: boolean;
-  /** .xlsx or .csv: every row with 处理结果, 许可证编号 and 错误原因 */
+  /** .xlsx or .csv: every row with 原行号 (and 原工作表), 处理结果, 许可证编号 and 错误原因 */
   resultsPath?: string;
   /** The private key file (resolved by the command). */
   keyFile: string;
@@ -62,10 +67,19 @@ export interface IssuedRow {
   number: string;
 }
 
+/** A row a dry run found issuable: numbers are allocated only when the batch is really issued. */
+export interface WouldIssueRow {
+  row: number;
+  sheet: string;
+  applicationNo: string;
+}
+
 export interface IssueResult {
   file: string;
   date: string;
   issued: IssuedRow[];
+  /** --dry-run: the rows that passed every check and would be issued (empty otherwise). */
+  wouldIssue: WouldIssueRow[];
   /** Applications issued earlier (re-run of a batch): nothing new was issued for them. */
   existing: IssuedRow[];
   rejected: BatchRowError[];
@@ -120,8 +134,21 @@ function splitPlain(v: CellValue): string[] {
   return t ? t.split(/[\n；;，,、]+/).map((x) => x.trim()).filter(Boolean) : [];
 }
 
-/** The row's own checks (required fields, code, industry, items, dates); null with errors pushed when it fails. */
-function checkRow(r: TableRow<IssueField>, ctx: CheckContext, exceptions: Set<string>, errors: BatchRowError[]): Application | null {
+/**
+ * A row that failed its own checks, as far as it can still be recognised: a re-run on a later day
+ * may fail checks it passed when it was issued (an item's expiry now before the 制证日期), and is
+ * still the same application when its 申请编号, holder code and industry match the licence's.
+ */
+interface FailedRow {
+  failed: true;
+  applicationNo: string;
+  uscc: string;
+  /** null when the row names no industry of the catalog */
+  industryId: number | null;
+}
+
+/** The row's own checks (required fields, code, industry, items, dates); a FailedRow with errors pushed when it fails. */
+function checkRow(r: TableRow<IssueField>, ctx: CheckContext, exceptions: Set<string>, errors: BatchRowError[]): Application | FailedRow {
   const { catalog, date, needIndustryCode } = ctx;
   const before = errors.length;
   const text = (f: IssueField): string | null => {
@@ -140,7 +167,8 @@ function checkRow(r: TableRow<IssueField>, ctx: CheckContext, exceptions: Set<st
   // kept for the whole batch (duplicate check, results): detached from the workbook's text
   const applicationNo = detach(required('applicationNo', '申请编号'));
   const holderName = required('holderName', '经营者名称');
-  const usccText = required('uscc', '统一社会信用代码');
+  // spaces inside and lowercase letters are typing, not a different code: checked and stored normalised
+  const usccText = normalizeUscc(required('uscc', '统一社会信用代码'));
   const legalRep = required('legalRep', '法定代表人（负责人）');
   const industryText = required('industry', '行业类别');
   const premises = required('premises', '经营场所');
@@ -205,7 +233,7 @@ function checkRow(r: TableRow<IssueField>, ctx: CheckContext, exceptions: Set<st
     if (missing.length) errors.push(fieldError(r, 'items', `缺少行业“${industry.name}”的必办事项：${missing.map((m) => m.name).join('、')}。`));
   }
 
-  if (errors.length > before || !industry) return null;
+  if (errors.length > before || !industry) return { failed: true, applicationNo, uscc, industryId: industry?.id ?? null };
   const itemEnds = items.map((i) => i.validUntil).filter((x): x is string => !!x).sort();
   return {
     r,
@@ -233,8 +261,12 @@ const rowRef = (sheetIndex: number, row: number) => sheetIndex * 1e9 + row;
  * Issues the licences of an application batch. All-or-nothing by default: a rejected row rolls the
  * batch back and throws an InputError (exit 3) whose details list each row's file, sheet, row,
  * column and reason. `skipInvalid` issues the good rows and reports the rest. Re-running a batch
- * issues nothing new: rows whose 申请编号 was issued before are returned under `existing` with their
- * numbers. Safe to run in two processes at once on the same database (numbers neither repeat nor skip).
+ * issues nothing new: rows whose 申请编号 was issued before to the same holder code and industry are
+ * returned under `existing` with their numbers, even if they would now fail a check (a re-run on a
+ * later day); a 申请编号 issued before to another holder or industry rejects the row. A dry run lists
+ * the rows that would be issued under `wouldIssue`. A 制证日期 after today, or a results path that is
+ * the input file, is a usage error (exit 2). Safe to run in two processes at once on the same
+ * database (numbers neither repeat nor skip).
  *
  * The file is streamed: rows are read, validated, looked up, numbered, signed and inserted 500 at a
  * time inside the one transaction, so memory does not grow with the batch beyond the result lists
@@ -243,6 +275,8 @@ const rowRef = (sheetIndex: number, row: number) => sheetIndex * 1e9 + row;
  * longer written, and the transaction rolls back.
  */
 export async function issueLicenses(db: Db, file: string, opts: IssueOptions): Promise<IssueResult> {
+  refuseFutureDate(opts.date, '制证日期');
+  refuseOverwritingInput(opts.resultsPath, [file], '--results');
   const catalog = await CatalogIndex.load(db);
   if (catalog.industries.length === 0) {
     throw new ConflictError('试点行业目录为空，无法发证。', '请先用 `yiye catalog import` 导入试点行业、事项目录和行业事项对应表。');
@@ -282,7 +316,7 @@ export async function issueLicenses(db: Db, file: string, opts: IssueOptions): P
           results,
         };
         const issued: IssuedRow[] = [];
-        result = { file: table.file, date: opts.date, issued, existing: [], rejected: [], dryRun: !!opts.dryRun, committed: false, batchId: null };
+        result = { file: table.file, date: opts.date, issued, wouldIssue: [], existing: [], rejected: [], dryRun: !!opts.dryRun, committed: false, batchId: null };
         const ctx: WriteContext = { pattern, region: settings.regionCode, year, date: opts.date, signer: signer!, actor, batchId, file: table.file, sha256: table.sha256, now: nowIso(), chain };
         const check: CheckContext = { catalog, date: opts.date, defaultValidUntil: validityEnd(opts.date, settings.defaultValidityYears), needIndustryCode: pattern.perIndustry, items: new Map() };
 
@@ -305,7 +339,8 @@ export async function issueLicenses(db: Db, file: string, opts: IssueOptions): P
           for await (const chunk of readAhead(table.rows(), CHUNK)) {
             const checked = checkChunk(batch, table, chunk, check);
             await writing;
-            const good = await lookUpChunk(batch, checked, result);
+            const good = await lookUpChunk(batch, checked, result, catalog);
+            if (opts.dryRun) for (const a of good) result.wouldIssue.push({ row: a.r.row, sheet: a.r.sheet, applicationNo: a.applicationNo });
             // Writing stops at the first rejected row unless --skip-invalid: the batch will roll back.
             const write = !opts.dryRun && (result.rejected.length === 0 || !!opts.skipInvalid);
             const numbers = write ? await numberChunk(batch.trx, batch.sequences, good, ctx, result.issued) : null;
@@ -351,8 +386,11 @@ export async function issueLicenses(db: Db, file: string, opts: IssueOptions): P
     await withWriteRetry(attempt);
     if (opts.resultsPath) {
       const passed = result.committed ? '已发证' : opts.dryRun ? '可发证（试运行）' : '未发证（整批未提交）';
-      await spool!.writeTo(opts.resultsPath, table.sheets, resultColumns, ({ outcome, number, reasons }) =>
-        outcome === 'passed' ? [passed, result.committed ? (number ?? '') : '', ''] : outcome === 'existing' ? ['此前已发证', number ?? '', ''] : ['被拒绝', '', reasons ?? ''],
+      const severalSheets = table.sheets.length > 1;
+      const outcomeCells = ({ outcome, number, reasons }: SpooledRow): CellValue[] =>
+        outcome === 'passed' ? [passed, result.committed ? (number ?? '') : '', ''] : outcome === 'existing' ? ['此前已发证', number ?? '', ''] : ['被拒绝', '', reasons ?? ''];
+      await spool!.writeTo(opts.resultsPath, table.sheets, (s) => resultColumns(s, severalSheets), (l) =>
+        severalSheets ? [l.sheet.sheet, l.row, ...outcomeCells(l)] : [l.row, ...outcomeCells(l)],
       );
       result.resultsPath = opts.resultsPath;
     }
@@ -404,8 +442,10 @@ interface CheckedChunk {
   errorsByRow: Map<TableRow<IssueField>, BatchRowError[]>;
   /** rows that passed, first of their 申请编号 */
   candidates: Application[];
-  /** rows issued before (a re-run) → their number */
-  existing: Map<TableRow<IssueField>, string>;
+  /** rows that failed their own checks and have a 申请编号 (a re-run may have issued them) */
+  failed: Map<TableRow<IssueField>, FailedRow>;
+  /** rows issued before (a re-run) → their 申请编号 and number */
+  existing: Map<TableRow<IssueField>, { applicationNo: string; number: string }>;
   label: (ref: number) => string;
   refOf: (r: TableRow<IssueField>) => number;
   sheetIndex: Map<string, number>;
@@ -423,11 +463,13 @@ function checkChunk(batch: BatchState, table: TableStream<IssueField>, rows: Arr
 
   const errorsByRow = new Map<TableRow<IssueField>, BatchRowError[]>();
   const candidates: Application[] = [];
+  const failed = new Map<TableRow<IssueField>, FailedRow>();
   for (const r of rows) {
     const rowErrors: BatchRowError[] = [];
     const a = checkRow(r, check, batch.exceptions, rowErrors);
-    if (!a) {
+    if ('failed' in a) {
       errorsByRow.set(r, rowErrors);
+      if (a.applicationNo) failed.set(r, a);
       continue;
     }
     // The first row of a 申请编号 counts; a later one is a duplicate, wherever in the batch it is.
@@ -439,25 +481,56 @@ function checkChunk(batch: BatchState, table: TableStream<IssueField>, rows: Arr
     batch.firstApp.set(a.applicationNo, refOf(a.r));
     candidates.push(a);
   }
-  return { rows, errorsByRow, candidates, existing: new Map(), label, refOf, sheetIndex };
+  return { rows, errorsByRow, candidates, failed, existing: new Map(), label, refOf, sheetIndex };
+}
+
+/**
+ * The error of a row whose 申请编号 was issued before for another holder or industry: the number is
+ * not this row's, and reporting it as already issued would hand out another company's licence.
+ */
+function reusedApplication(r: TableRow<IssueField>, applicationNo: string, prior: IssuedApplication, uscc: string, industryId: number | null, catalog: CatalogIndex): BatchRowError {
+  const differs: string[] = [];
+  if (uscc && prior.uscc !== uscc) differs.push('统一社会信用代码');
+  if (industryId !== null && prior.industryId !== industryId) differs.push(`行业类别（该证为“${catalog.industryById(prior.industryId).name}”）`);
+  return fieldError(
+    r,
+    'applicationNo',
+    `申请编号“${applicationNo}”此前已发证，许可证编号 ${prior.number}，但该证的${differs.join('和')}与本行不同：一个申请编号只能对应一份申请，请核对申请编号。`,
+  );
 }
 
 /**
  * What the database already holds for a checked chunk (two IN queries for the whole chunk): rows
- * issued before are reported under `existing`; a business licensed already, or twice in the batch,
- * is rejected. Appends the chunk's errors to `result.rejected` in row order; returns the rows to issue.
+ * issued before — same 申请编号, holder code and industry, whether or not they pass today's checks —
+ * are reported under `existing`; a 申请编号 issued to another holder or industry, a business licensed
+ * already, or one twice in the batch, is rejected. Appends the chunk's existing rows and errors to
+ * `result` in row order; returns the rows to issue.
  */
-async function lookUpChunk(batch: BatchState, c: CheckedChunk, result: IssueResult): Promise<Application[]> {
+async function lookUpChunk(batch: BatchState, c: CheckedChunk, result: IssueResult, catalog: CatalogIndex): Promise<Application[]> {
   const { trx } = batch;
   // Issued before (a re-run): reported with their numbers, not issued again. (Licences this batch
-  // wrote in earlier chunks cannot match: their 申请编号 were seen in checkChunk.)
-  const known = await numbersByApplication(trx, c.candidates.map((a) => a.applicationNo));
+  // wrote in earlier chunks cannot match: their 申请编号 were seen in checkChunk.) Rows that failed
+  // their checks are looked up too: a re-run on a later day may fail a date check it once passed.
+  const applicationNos = c.candidates.map((a) => a.applicationNo);
+  for (const f of c.failed.values()) applicationNos.push(f.applicationNo);
+  const known = await issuedByApplication(trx, applicationNos);
+  for (const [r, f] of c.failed) {
+    const prior = known.get(f.applicationNo);
+    if (!prior) continue;
+    if (prior.uscc === f.uscc && prior.industryId === f.industryId) {
+      c.errorsByRow.delete(r);
+      c.existing.set(r, { applicationNo: f.applicationNo, number: prior.number });
+    } else if ((f.uscc && prior.uscc !== f.uscc) || (f.industryId !== null && prior.industryId !== f.industryId)) {
+      // (an empty code or an industry not in the catalog is already the row's own error)
+      c.errorsByRow.get(r)!.push(reusedApplication(r, f.applicationNo, prior, f.uscc, f.industryId, catalog));
+    }
+  }
   const fresh: Application[] = [];
   for (const a of c.candidates) {
     const prior = known.get(a.applicationNo);
     if (prior) {
-      result.existing.push({ row: a.r.row, sheet: a.r.sheet, applicationNo: a.applicationNo, number: prior });
-      c.existing.set(a.r, prior);
+      if (prior.uscc === a.uscc && prior.industryId === a.industry.id) c.existing.set(a.r, { applicationNo: a.applicationNo, number: prior.number });
+      else c.errorsByRow.set(a.r, [reusedApplication(a.r, a.applicationNo, prior, a.uscc, a.industry.id, catalog)]);
       continue;
     }
     const business = businessKey(a.uscc, a.industry.id, a.premisesKey);
@@ -480,6 +553,8 @@ async function lookUpChunk(batch: BatchState, c: CheckedChunk, result: IssueResu
     } else good.push(a);
   }
   for (const r of c.rows) {
+    const existing = c.existing.get(r);
+    if (existing) result.existing.push({ row: r.row, sheet: r.sheet, ...existing });
     const errs = c.errorsByRow.get(r);
     if (!errs) continue;
     result.rejected.push(...errs);
@@ -495,17 +570,17 @@ async function spoolChunk(batch: BatchState, table: TableStream<IssueField>, c: 
     const sheet = c.sheetIndex.get(r.sheet)!;
     const errs = c.errorsByRow.get(r);
     const existing = c.existing.get(r);
-    if (errs) batch.results.add(sheet, r.cells, 'rejected', undefined, errs.map((e) => (e.column ? `【${e.column}】${e.message}` : e.message)).join('；'));
-    else if (existing) batch.results.add(sheet, r.cells, 'existing', existing);
-    else batch.results.add(sheet, r.cells, 'passed', numbers?.get(r));
+    if (errs) batch.results.add(sheet, r.row, r.cells, 'rejected', undefined, errs.map((e) => (e.column ? `【${e.column}】${e.message}` : e.message)).join('；'));
+    else if (existing) batch.results.add(sheet, r.row, r.cells, 'existing', existing.number);
+    else batch.results.add(sheet, r.row, r.cells, 'passed', numbers?.get(r));
   }
   await batch.results.flush();
 }
 
-/** The results file's columns for a sheet: its own (less 处理结果/许可证编号/错误原因 of a file fed back) and ours. */
-function resultColumns(s: TableSheet): ResultColumns {
+/** The results file's columns for a sheet: its own (less the results columns of a file fed back) and ours. */
+function resultColumns(s: TableSheet, severalSheets: boolean): ResultColumns {
   const keep = s.labels.map((l, i) => ({ l, i })).filter((x) => !RESULT_COLUMNS.includes(nameKey(x.l)));
-  return { keep: keep.map((x) => x.i), header: [...keep.map((x) => x.l || `第${x.i + 1}列`), ...RESULT_COLUMNS] };
+  return { keep: keep.map((x) => x.i), header: [...keep.map((x) => x.l || `第${x.i + 1}列`), ...(severalSheets ? RESULT_COLUMNS : RESULT_COLUMNS.slice(1))] };
 }
 
 interface WriteContext {

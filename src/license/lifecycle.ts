@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db';
 import { nowIso } from '../db';
-import { ConflictError, InputError, NotFoundError, UsageError, YiyeError } from '../cli/errors';
+import { ConflictError, InputError, NotFoundError, YiyeError } from '../cli/errors';
 import { cellText, splitList } from '../text/normalize';
 import { parseDateValue } from '../text/dates';
 import { isCellError } from '../io/types';
@@ -16,7 +16,7 @@ import { CatalogIndex, createBatch, finishBatch, itemsOf, premisesKey, type Item
 import { openSigner, type Signer } from './signer';
 import { fieldError, readTable, type TableRow } from './table';
 import { EVENT_LABEL, STATUS_LABEL, type BatchRowError, type LicenseEventKind, type LicenseStatus } from './types';
-import { today, withWriteRetry } from './util';
+import { refuseFutureDate, withWriteRetry } from './util';
 import { defaultActor } from '../settings/actor';
 import { appendChained, lockChain, LICENSE_EVENTS_CHAIN } from '../audit/chain';
 
@@ -118,11 +118,6 @@ async function latestRecorded(trx: Knex.Transaction, lic: LicenseRow): Promise<{
   return best;
 }
 
-/** Lifecycle dates are the day the office acts: not in the future (a typo, or a back-office pre-dating). */
-function checkNotFuture(date: string): void {
-  const now = today();
-  if (date > now) throw new UsageError(`办理日期 ${date} 晚于今天（${now}），不能预先办理。`, '请核对 --date；不写 --date 即按今天办理。');
-}
 
 function illegal(lic: LicenseRow, kind: OperationKind): never {
   throw new IllegalTransition(
@@ -292,7 +287,7 @@ export interface LifecycleOptions {
  * a date before the licence's latest recorded event included; a date after today is exit 2.
  */
 export async function applyOperation(db: Db, op: Operation, opts: LifecycleOptions): Promise<OperationResult> {
-  checkNotFuture(opts.date);
+  refuseFutureDate(opts.date, '办理日期');
   const catalog = await CatalogIndex.load(db);
   const signer = op.kind === 'change' || op.kind === 'renew' ? await openSigner(db, opts.keyFile ?? '') : null;
   const actor = opts.actor ?? defaultActor();
@@ -399,7 +394,7 @@ function parseOperation(r: TableRow<ApplyField>, errors: BatchRowError[]): Opera
  * each applied row is remembered by the file's SHA-256, sheet and row.
  */
 export async function applyBatch(db: Db, file: string, opts: LifecycleOptions & { dryRun?: boolean; skipInvalid?: boolean }): Promise<ApplyResult> {
-  checkNotFuture(opts.date);
+  refuseFutureDate(opts.date, '办理日期');
   const table = await readTable(file, APPLY_FIELDS, { what: '许可证变更/延续/撤销/注销', minFields: 2 });
   const catalog = await CatalogIndex.load(db);
   const actor = opts.actor ?? defaultActor();

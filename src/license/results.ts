@@ -1,5 +1,6 @@
 /**
- * The results file of a batch (every row: its original columns plus 处理结果, 许可证编号, 错误原因),
+ * The results file of a batch (every row: its original columns plus where it was in the batch and
+ * 处理结果, 许可证编号, 错误原因),
  * written without holding the batch in memory: each row goes to a temporary spool file as its chunk is
  * processed, and the results file is written from the spool once the batch has committed or rolled
  * back — only then is it known whether a row that passed was issued.
@@ -23,6 +24,8 @@ export type RowOutcome = 'passed' | 'existing' | 'rejected';
 interface SpoolLine {
   /** index of the sheet in the batch's sheets */
   s: number;
+  /** row number in that sheet */
+  w: number;
   c: unknown[];
   o: RowOutcome;
   n?: string;
@@ -45,6 +48,15 @@ export interface ResultColumns {
   header: string[];
 }
 
+/** What the spool knows of a row besides its cells: where it was and what happened to it. */
+export interface SpooledRow {
+  sheet: TableSheet;
+  row: number;
+  outcome: RowOutcome;
+  number?: string;
+  reasons?: string;
+}
+
 export class ResultsSpool {
   private out: fs.WriteStream;
   private pending: string[] = [];
@@ -62,8 +74,8 @@ export class ResultsSpool {
     return new ResultsSpool(dir, path.join(dir, 'rows.ndjson'));
   }
 
-  add(sheetIndex: number, cells: CellValue[], outcome: RowOutcome, number?: string, reasons?: string): void {
-    const line: SpoolLine = { s: sheetIndex, c: cells.map(encodeCell), o: outcome };
+  add(sheetIndex: number, row: number, cells: CellValue[], outcome: RowOutcome, number?: string, reasons?: string): void {
+    const line: SpoolLine = { s: sheetIndex, w: row, c: cells.map(encodeCell), o: outcome };
     if (number) line.n = number;
     if (reasons) line.r = reasons;
     this.pending.push(JSON.stringify(line));
@@ -86,9 +98,9 @@ export class ResultsSpool {
 
   /**
    * Writes the results file: one sheet per batch sheet (a .csv gets the first sheet, as `writeTable`
-   * does), each row's kept cells followed by `label(outcome, number, reasons)`.
+   * does), each row's kept cells followed by `label(row)`.
    */
-  async writeTo(file: string, sheets: TableSheet[], columns: (s: TableSheet) => ResultColumns, label: (l: { outcome: RowOutcome; number?: string; reasons?: string }) => CellValue[]): Promise<void> {
+  async writeTo(file: string, sheets: TableSheet[], columns: (s: TableSheet) => ResultColumns, label: (l: SpooledRow) => CellValue[]): Promise<void> {
     await this.close();
     const lines = readline.createInterface({ input: fs.createReadStream(this.file, { encoding: 'utf8' }), crlfDelay: Infinity })[Symbol.asyncIterator]();
     let peeked: SpoolLine | undefined;
@@ -114,7 +126,7 @@ export class ResultsSpool {
           peeked = line;
           return;
         }
-        yield [...keep.map((i) => decodeCell(line.c[i] ?? null)), ...label({ outcome: line.o, number: line.n, reasons: line.r })];
+        yield [...keep.map((i) => decodeCell(line.c[i] ?? null)), ...label({ sheet: sheets[index], row: line.w, outcome: line.o, number: line.n, reasons: line.r })];
       }
     };
     await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });

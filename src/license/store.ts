@@ -168,10 +168,21 @@ export class CatalogIndex {
   }
 }
 
-/** Licences already issued for these 申请编号: number by application. */
-export async function numbersByApplication(trx: Knex.Transaction, applicationNos: string[]): Promise<Map<string, string>> {
-  const rows = await selectIn<Pick<LicenseRow, 'application_no' | 'number'>>(trx, 'licenses', 'application_no', applicationNos);
-  return new Map(rows.map((l) => [l.application_no, l.number]));
+/** A licence as a re-run batch row is matched against: its number and whose, for which industry. */
+export interface IssuedApplication {
+  number: string;
+  uscc: string;
+  industryId: number;
+}
+
+/**
+ * Licences already issued for these 申请编号, by application (one IN query per 500). The holder's
+ * code and the industry tell a re-run of the same application from a 申请编号 reused for another
+ * (neither changes over a licence's life).
+ */
+export async function issuedByApplication(trx: Knex.Transaction, applicationNos: string[]): Promise<Map<string, IssuedApplication>> {
+  const rows = await selectIn<LicenseRow>(trx, 'licenses', 'application_no', [...new Set(applicationNos)]);
+  return new Map(rows.map((l) => [l.application_no, { number: l.number, uscc: l.uscc, industryId: Number(l.industry_id) }]));
 }
 
 /**

@@ -42,10 +42,22 @@ export function usccCheckChar(first17: string): string {
 }
 
 /**
+ * A code as typed into a spreadsheet, made comparable: upper case, and no spaces (ASCII, full-width
+ * or non-breaking) anywhere in it — clerks type “9131 0115 …” in groups or with lowercase letters.
+ * Full-width digits and letters are left to `cellText`. Nothing else is touched: a wrong character
+ * stays wrong for `validateUscc` to report.
+ */
+export function normalizeUscc(text: string): string {
+  // JavaScript's \s covers the full-width space U+3000 and the non-breaking U+00A0 too
+  return /[a-z\s]/.test(text) ? text.replace(/\s+/g, '').toUpperCase() : text;
+}
+
+/**
  * Checks a code exactly as given: callers normalise spreadsheet cells first (`cellText` turns
- * full-width digits and letters into ASCII); lowercase is refused, because a printed licence must
- * carry the code exactly as registered. `exceptions` are codes the office has accepted although they
- * fail a check (early pilot codes such as 91350100M0001TGQXM; `yiye license allow-code`).
+ * full-width digits and letters into ASCII, `normalizeUscc` upper-cases and removes spaces);
+ * lowercase given here is refused, because a printed licence must carry the code as registered.
+ * `exceptions` are codes the office has accepted although they fail a check (early pilot codes such
+ * as 91350100M0001TGQXM; `yiye license allow-code`).
  */
 export function validateUscc(input: unknown, exceptions?: ReadonlySet<string>): UsccResult {
   const code = typeof input === 'string' ? input : '';

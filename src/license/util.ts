@@ -26,6 +26,16 @@ export function today(): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
+/**
+ * Issue and lifecycle dates are the day the office acts, never after today (the machine's local
+ * date): a licence dated ahead would verify as valid from now. Exit 2, like any bad flag value.
+ */
+export function refuseFutureDate(date: string, what: '制证日期' | '办理日期'): void {
+  const now = today();
+  const act = what === '制证日期' ? '制证' : '办理';
+  if (date > now) throw new UsageError(`${what} ${date} 晚于今天（${now}），不能预先${act}。`, `请核对 --date；不写 --date 即按今天${act}。`);
+}
+
 /** A --date style flag: YYYY-MM-DD exactly, or today when absent. */
 export function dateFlag(value: string | undefined, flag = '--date'): string {
   if (value === undefined) return today();

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { backends, freshDbUrl } from '../helpers/db';
 import { yiye } from '../helpers/cli';
 import { PUDONG_BASE } from '../helpers/workspace';
-import { BATCH1, lic, tmpDir } from './helpers';
+import { BATCH1, BATCH2, lic, tmpDir } from './helpers';
 
 const INIT = ['--region', '310115', '--authority', '浦东新区人民政府'];
 const GOLDEN = path.join(__dirname, 'golden');
@@ -94,6 +94,24 @@ describe('license commands: dates, pasted payloads, offline verification (sqlite
     const tomorrow = new Date(Date.now() + 2 * 86400000).toISOString().slice(0, 10);
     const future = await yiye(['license', 'revoke', '3101152026PD-01000001', '--reason', '以欺骗手段取得许可', '--date', tomorrow, '--db', db, '--json']);
     expect([future.code, future.json.error.code]).toEqual([2, 'USAGE']);
+  });
+
+  it('issue --dry-run says what it would issue; a future --date or --results naming the input exits 2', async () => {
+    const text = await yiye(['license', 'issue', BATCH2, '--dry-run', '--date', '2026-03-16', '--db', db]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/试运行：可发证 5 张（编号在正式发证时分配）\n  第 2 行  /);
+    const json = await yiye(['license', 'issue', BATCH2, '--dry-run', '--date', '2026-03-16', '--db', db, '--json']);
+    expect([json.code, json.json.issued, json.json.wouldIssue.length]).toEqual([0, [], 5]);
+    expect(json.json.wouldIssue[0]).toEqual({ row: 2, sheet: expect.any(String), applicationNo: expect.any(String) });
+    const tomorrow = new Date(Date.now() + 2 * 86400000).toISOString().slice(0, 10);
+    const future = await yiye(['license', 'issue', BATCH2, '--date', tomorrow, '--db', db, '--json']);
+    expect([future.code, future.json.error.code]).toEqual([2, 'USAGE']);
+    expect(future.json.error.message).toMatch(/晚于今天/);
+    const copy = path.join(tmpDir('cli-same-'), '申请.csv');
+    fs.copyFileSync(BATCH2, copy);
+    const same = await yiye(['license', 'issue', copy, '--results', copy, '--date', '2026-03-16', '--db', db, '--json']);
+    expect([same.code, same.json.error.code]).toEqual([2, 'USAGE']);
+    expect(fs.readFileSync(copy)).toEqual(fs.readFileSync(BATCH2));
   });
 
   it('verify accepts a payload with a line break or spaces around it; offline, it says the status was not checked', async () => {

@@ -1,15 +1,30 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../src/cli/errors';
+import { loadExcelJS } from '../../src/io/exceljs';
 import { readRows } from '../../src/io/read-rows';
-import { writeCsv } from '../../src/io/write';
+import { writeCsv, writeTable } from '../../src/io/write';
 import { issueLicenses } from '../../src/license/issue';
 import { allowCode, showLicense } from '../../src/license/service';
+import { addDays, today } from '../../src/license/util';
+import { generateUscc } from '../../src/license/uscc';
 import { BAD_FILES, HEADER, applicationCells, batch1, makeApplication } from '../../fixtures/make-license-fixtures';
 import { backends } from '../helpers/db';
 import { BATCH1, BATCH2, lic, licenseWorkspace, tmpDir, type LicenseWorkspace } from './helpers';
 
 const DATE = '2026-03-15';
+const OURS = ['原行号', '处理结果', '许可证编号', '错误原因'];
+
+/** A csv as a department types it: no formula guard, no quoting (the cells used have no commas). */
+function writeRawCsv(file: string, rows: Array<Array<string | number>>): void {
+  fs.writeFileSync(file, '\uFEFF' + [HEADER, ...rows].map((r) => r.join(',')).join('\r\n') + '\r\n');
+}
+
+async function cellsOf(file: string): Promise<Array<{ sheet: string; cells: unknown[] }>> {
+  const out: Array<{ sheet: string; cells: unknown[] }> = [];
+  for await (const r of readRows(file)) out.push({ sheet: r.sheet, cells: r.cells });
+  return out;
+}
 
 async function rejection(p: Promise<unknown>): Promise<InputError> {
   const err = await p.then(() => undefined, (e: unknown) => e);
@@ -112,17 +127,24 @@ describe.each(backends())('license issue on %s', (backend) => {
     expect(r.rejected.map((e) => e.row)).toEqual([5]);
     const rows: unknown[][] = [];
     for await (const row of readRows(results)) rows.push(row.cells);
-    expect(rows[0]).toEqual([...HEADER, '处理结果', '许可证编号', '错误原因']);
-    const at = (row: unknown[], col: string) => row[HEADER.length + ['处理结果', '许可证编号', '错误原因'].indexOf(col)] ?? null;
+    expect(rows[0]).toEqual([...HEADER, ...OURS]);
+    const at = (row: unknown[], col: string) => row[HEADER.length + OURS.indexOf(col)] ?? null;
+    // the results file leaves out the title rows: 原行号 names the row of the file issued from
+    expect(rows.slice(1).map((row) => at(row, '原行号'))).toEqual([4, 5, 6]);
     expect([at(rows[2], '处理结果'), at(rows[2], '许可证编号')]).toEqual(['被拒绝', null]);
     expect(at(rows[2], '错误原因')).toMatch(/【行业类别】试点行业目录中没有“水上乐园”/);
     expect([at(rows[1], '处理结果'), at(rows[1], '许可证编号'), at(rows[1], '错误原因')]).toEqual(['已发证', r.issued[0].number, null]);
     // the office fixes the bad row in the results file and feeds it back
     const fixed = path.join(dir, '改正后.csv');
     await writeCsv(fixed, rows[0] as string[], rows.slice(1).map((c) => c.map((v) => (v === '水上乐园' ? '饭店' : v)) as string[]));
-    const again = await issue(fixed);
+    const againResults = path.join(dir, '再次结果.csv');
+    const again = await issue(fixed, { resultsPath: againResults });
     expect(again.existing.map((e) => e.row)).toEqual([2, 4]);
     expect(again.issued.map((e) => e.row)).toEqual([3]);
+    // fed back, the results columns are replaced, not doubled
+    const second = (await cellsOf(againResults)).map((r) => r.cells);
+    expect(second[0]).toEqual([...HEADER, ...OURS]);
+    expect(second.slice(1).map((row) => row.slice(HEADER.length, HEADER.length + 2))).toEqual([['2', '此前已发证'], ['3', '已发证'], ['4', '此前已发证']]);
   });
 
   it('--dry-run validates and writes nothing', async () => {
@@ -132,7 +154,11 @@ describe.each(backends())('license issue on %s', (backend) => {
     const before = await count('licenses');
     const r = await issue(file, { dryRun: true });
     expect(r).toMatchObject({ dryRun: true, committed: false, issued: [], rejected: [] });
+    // what would be issued, without numbers (none are allocated)
+    expect(r.wouldIssue).toEqual([{ row: 2, sheet: 'dry', applicationNo: 'DRY-1' }]);
     expect(await count('licenses')).toBe(before);
+    // a real run reports nothing under wouldIssue
+    expect((await issue(file)).wouldIssue).toEqual([]);
   });
 
   it('a listed exception code is accepted only once the office registers it', async () => {
@@ -143,6 +169,144 @@ describe.each(backends())('license issue on %s', (backend) => {
     expect((err.details!.rejected as Array<{ message: string }>)[0].message).toMatch(/第 18 位/);
     expect(await allowCode(ws.db, '91350100M0001TGQXM', '登记机关书面确认', 'test')).toMatchObject({ added: true, failedRule: 'check' });
     expect((await issue(file)).issued).toHaveLength(1);
+  });
+
+  it('a results file fed back (csv and xlsx) stores the text, not our formula guard', async () => {
+    const dir = tmpDir('guard-');
+    for (const [k, ext] of ['csv', 'xlsx'].entries()) {
+      const good = { ...makeApplication(9300 + k, { industry: '书店' }), applicationNo: `GUARD-${ext}-1`, holderName: `+书店A${ext}`, legalRep: '@张三', premises: `-2层${ext}` };
+      const bad = { ...makeApplication(9310 + k, { industry: '书店' }), applicationNo: `GUARD-${ext}-2`, industry: '水上乐园' };
+      const input = path.join(dir, `申请-${ext}.csv`);
+      writeRawCsv(input, [applicationCells(good, 1), applicationCells(bad, 2)]);
+      const results = path.join(dir, `结果.${ext}`);
+      await rejection(issue(input, { resultsPath: results }));
+      // the results file guards the cells; the office fixes the bad row in it and feeds it back
+      if (ext === 'csv') {
+        const text = fs.readFileSync(results, 'utf8');
+        expect(text).toContain(`,'+书店Acsv,`);
+        expect(text).toContain(`,'-2层csv,`);
+        fs.writeFileSync(results, text.replace('水上乐园', '书店'));
+      } else {
+        const wb = new (loadExcelJS().Workbook)();
+        await wb.xlsx.readFile(results);
+        const texts: unknown[] = [];
+        wb.worksheets[0].eachRow((row) => row.eachCell((c) => {
+          texts.push(c.value);
+          if (c.value === '水上乐园') c.value = '书店';
+        }));
+        expect(texts).toEqual(expect.arrayContaining(["'+书店Axlsx", "'-2层xlsx", "'@张三"]));
+        await wb.xlsx.writeFile(results);
+      }
+      const r = await issue(results);
+      expect(r.issued.map((i) => i.applicationNo)).toEqual([`GUARD-${ext}-1`, `GUARD-${ext}-2`]);
+      const stored = await ws.db('licenses').where({ application_no: `GUARD-${ext}-1` }).first('holder_name', 'premises');
+      expect(stored).toEqual({ holder_name: `+书店A${ext}`, premises: `-2层${ext}` });
+      expect((await showLicense(ws.db, r.issued[0].number, DATE)).current).toMatchObject({ holderName: `+书店A${ext}`, legalRep: '@张三', premises: `-2层${ext}` });
+    }
+  });
+
+  it('a 申请编号 issued before for another code or industry rejects the row, naming that licence', async () => {
+    const apps = batch1();
+    const otherHolder = { ...makeApplication(9500, { industry: '便利店' }), applicationNo: apps[0].applicationNo };
+    const otherIndustry = { ...makeApplication(9501, { industry: '书店' }), applicationNo: apps[1].applicationNo, uscc: apps[1].uscc };
+    const file = path.join(tmpDir('reused-'), 'reused.csv');
+    await writeCsv(file, HEADER, [applicationCells(otherHolder, 1), applicationCells(otherIndustry, 2)]);
+    const err = await rejection(issue(file, { skipInvalid: false }));
+    const rejected = err.details!.rejected as Array<{ row: number; column: string; message: string }>;
+    expect(rejected).toEqual([
+      expect.objectContaining({ row: 2, column: '申请编号', message: `申请编号“${apps[0].applicationNo}”此前已发证，许可证编号 3101152026PD-01000001，但该证的统一社会信用代码与本行不同：一个申请编号只能对应一份申请，请核对申请编号。` }),
+      expect.objectContaining({ row: 3, column: '申请编号', message: expect.stringContaining('许可证编号 3101152026PD-01000002，但该证的行业类别（该证为“便利店”）与本行不同') }),
+    ]);
+    expect(err.details!.existing).toEqual([]);
+    // with --skip-invalid they are rejected too: nothing reported as another company's licence
+    const skipped = await issue(file, { skipInvalid: true });
+    expect([skipped.existing, skipped.issued, skipped.rejected.map((e) => e.row)]).toEqual([[], [], [2, 3]]);
+  });
+
+  it('re-running a batch on a later day reports its rows as issued, though an item has expired since', async () => {
+    const app = { ...makeApplication(9400, { industry: '书店' }), applicationNo: 'LATER-1', permitNos: [] as string[] };
+    app.expiries = app.items.map(() => '2026-04-30');
+    const dir = tmpDir('later-');
+    const file = path.join(dir, 'later.csv');
+    await writeCsv(file, HEADER, [applicationCells(app, 1)]);
+    const [first] = (await issue(file, { date: '2026-03-20' })).issued;
+    const later = await issue(file, { date: '2026-06-01', resultsPath: path.join(dir, '结果.csv') });
+    expect(later).toMatchObject({ issued: [], rejected: [], existing: [{ row: 2, sheet: 'later', applicationNo: 'LATER-1', number: first.number }] });
+    expect((await cellsOf(path.join(dir, '结果.csv')))[1].cells.slice(HEADER.length)).toEqual(['2', '此前已发证', first.number, null]);
+    // the same row under another code is not that application: its own errors and the reuse are reported
+    const other = path.join(dir, 'other.csv');
+    await writeCsv(other, HEADER, [applicationCells({ ...app, uscc: generateUscc(9401) }, 1)]);
+    const err = await rejection(issue(other, { date: '2026-06-01' }));
+    const messages = (err.details!.rejected as Array<{ message: string }>).map((e) => e.message).join('\n');
+    expect(messages).toMatch(/有效期至 2026-04-30 早于制证日期 2026-06-01/);
+    expect(messages).toContain(`此前已发证，许可证编号 ${first.number}，但该证的统一社会信用代码与本行不同`);
+  });
+
+  it('the results file names each row’s original row, and its sheet when the workbook has several', async () => {
+    const dir = tmpDir('sheets-');
+    const file = path.join(dir, '两个工作表.xlsx');
+    const a = (seed: number, no: string) => applicationCells({ ...makeApplication(seed, { industry: '书店' }), applicationNo: no }, 1);
+    const total = ['合计', '', '', '', '', '', '', '', '', '', ''];
+    await writeTable(file, [
+      { name: '上午', header: HEADER, rows: [a(9700, 'AM-1'), total, a(9701, 'AM-2')] },
+      { name: '下午', header: HEADER, rows: [a(9702, 'PM-1')] },
+    ]);
+    const results = path.join(dir, '结果.xlsx');
+    const r = await issue(file, { dryRun: true, resultsPath: results });
+    expect(r.wouldIssue).toEqual([{ row: 2, sheet: '上午', applicationNo: 'AM-1' }, { row: 4, sheet: '上午', applicationNo: 'AM-2' }, { row: 2, sheet: '下午', applicationNo: 'PM-1' }]);
+    const rows = await cellsOf(results);
+    const tail = (row: { sheet: string; cells: unknown[] }) => [row.sheet, ...row.cells.slice(HEADER.length)];
+    expect(rows.map(tail)).toEqual([
+      ['上午', '原工作表', ...OURS],
+      ['上午', '上午', 2, '可发证（试运行）'],
+      ['上午', '上午', 4, '可发证（试运行）'],
+      ['下午', '原工作表', ...OURS],
+      ['下午', '下午', 2, '可发证（试运行）'],
+    ]);
+    // fed back: the columns are replaced, the rows renumbered to the file now read
+    const again = path.join(dir, '再次结果.xlsx');
+    await issue(results, { dryRun: true, resultsPath: again });
+    expect((await cellsOf(again)).map(tail)).toEqual([
+      ['上午', '原工作表', ...OURS],
+      ['上午', '上午', 2, '可发证（试运行）'],
+      ['上午', '上午', 3, '可发证（试运行）'],
+      ['下午', '原工作表', ...OURS],
+      ['下午', '下午', 2, '可发证（试运行）'],
+    ]);
+  });
+
+  it('a code typed in lowercase or with spaces is normalised, checked strictly and stored upper case', async () => {
+    let seed = 9600;
+    while (!/[A-Z]/.test(generateUscc(seed))) seed++;
+    const app = { ...makeApplication(seed, { industry: '书店' }), applicationNo: 'TYPED-1' };
+    const typed = (code: string) => `${code.slice(0, 4)} ${code.slice(4, 8)}\u3000${code.slice(8)}`.toLowerCase();
+    const dir = tmpDir('typed-');
+    const file = path.join(dir, 'typed.csv');
+    await writeCsv(file, HEADER, [applicationCells({ ...app, uscc: typed(app.uscc) }, 1)]);
+    const [issued] = (await issue(file)).issued;
+    expect((await ws.db('licenses').where({ number: issued.number }).first('uscc')).uscc).toBe(app.uscc);
+    expect((await showLicense(ws.db, issued.number, DATE)).current.uscc).toBe(app.uscc);
+    const wrong = path.join(dir, 'wrong.csv');
+    const badCheck = app.uscc.slice(0, 17) + (app.uscc[17] === '0' ? '1' : '0');
+    await writeCsv(wrong, HEADER, [applicationCells({ ...app, applicationNo: 'TYPED-2', uscc: typed(badCheck) }, 1)]);
+    const err = await rejection(issue(wrong));
+    expect((err.details!.rejected as Array<{ column: string; message: string }>)[0]).toMatchObject({ column: '统一社会信用代码', message: expect.stringMatching(/第 18 位（校验码）/) });
+  });
+
+  it('refuses --results naming the input file, and a 制证日期 after today (exit 2), before reading anything', async () => {
+    const dir = tmpDir('refuse-');
+    const file = path.join(dir, '申请.csv');
+    await writeCsv(file, HEADER, [applicationCells({ ...makeApplication(9800, { industry: '书店' }), applicationNo: 'REFUSE-1' }, 1)]);
+    const original = fs.readFileSync(file);
+    for (const same of [file, path.join(dir, '.', '申请.csv')]) {
+      await expect(issue(file, { resultsPath: same })).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/--results 的文件.*就是要导入的文件/) });
+    }
+    expect(fs.readFileSync(file)).toEqual(original);
+    const tomorrow = addDays(today(), 1);
+    await expect(issue(file, { date: tomorrow })).rejects.toMatchObject({ exitCode: 2, message: `制证日期 ${tomorrow} 晚于今天（${today()}），不能预先制证。` });
+    expect(await ws.db('licenses').where({ application_no: 'REFUSE-1' }).first()).toBeUndefined();
+    // today itself is fine
+    expect((await issue(file, { date: today() })).issued).toHaveLength(1);
   });
 
   it('the audit log is append-only in the database', async () => {

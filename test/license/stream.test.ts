@@ -90,8 +90,9 @@ describe.each(backends())('license issue across chunks on %s', (backend) => {
     const rows: unknown[][] = [];
     for await (const row of readRows(results)) rows.push(row.cells);
     expect(rows).toHaveLength(ROWS + 1);
-    expect(rows[0]).toEqual([...HEADER, '处理结果', '许可证编号', '错误原因']);
-    const outcome = (i: number) => [0, 1, 2].map((k) => rows[i + 1][HEADER.length + k] ?? null);
+    expect(rows[0]).toEqual([...HEADER, '原行号', '处理结果', '许可证编号', '错误原因']);
+    expect(rows[1099][HEADER.length]).toBe(rowOf(1098));
+    const outcome = (i: number) => [1, 2, 3].map((k) => rows[i + 1][HEADER.length + k] ?? null);
     expect(outcome(0)).toEqual(['已发证', r.issued[0].number, null]);
     expect(outcome(1098)[0]).toBe('被拒绝');
     expect(outcome(1098)[2]).toBe(`【申请编号】申请编号“S00001”与第 ${rowOf(1)} 行重复。`);
@@ -117,10 +118,12 @@ describe.each(backends())('license issue across chunks on %s', (backend) => {
     const before = await count('licenses');
     const r = await issueLicenses(ws.db, file, { date: DATE, keyFile: ws.keyFile, dryRun: true, resultsPath: results });
     expect(r).toMatchObject({ dryRun: true, committed: false, issued: [], rejected: [] });
+    expect(r.wouldIssue.map((w) => w.row)).toEqual(Array.from({ length: ROWS }, (_, i) => rowOf(i)));
     expect(await count('licenses')).toBe(before);
     const rows: unknown[][] = [];
     for await (const row of readRows(results)) rows.push(row.cells);
     expect(rows).toHaveLength(ROWS + 1);
-    expect(new Set(rows.slice(1).map((c) => c[HEADER.length]))).toEqual(new Set(['可发证（试运行）']));
+    expect(rows.slice(1).map((c) => c[HEADER.length])).toEqual(Array.from({ length: ROWS }, (_, i) => String(rowOf(i))));
+    expect(new Set(rows.slice(1).map((c) => c[HEADER.length + 1]))).toEqual(new Set(['可发证（试运行）']));
   });
 });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { generateUscc, orgCheckChar, USCC_CHARSET, usccCheckChar, validateUscc } from '../../src/license/uscc';
+import { generateUscc, normalizeUscc, orgCheckChar, USCC_CHARSET, usccCheckChar, validateUscc } from '../../src/license/uscc';
 
 describe('统一社会信用代码 (GB 32100-2015)', () => {
   it('accepts real codes and names the rule each invalid code breaks, in Chinese', () => {
@@ -20,6 +20,18 @@ describe('统一社会信用代码 (GB 32100-2015)', () => {
       expect(r).toMatchObject({ ok: false, rule });
       if (!r.ok) expect(r.message).toMatch(message);
     }
+  });
+
+  it('normalises a typed code (lowercase, spaces in groups) before the strict check, and nothing else', () => {
+    for (const typed of ['91330100716105852f', '9133 0100 7161 0585 2F', '9133\u30000100\u00A0716105852f', ' 913301007161\t05852F ']) {
+      expect(normalizeUscc(typed)).toBe('91330100716105852F');
+      expect(validateUscc(normalizeUscc(typed))).toEqual({ ok: true, code: '91330100716105852F' });
+    }
+    expect(normalizeUscc('91330100716105852F')).toBe('91330100716105852F');
+    // the check characters stay strict: a wrong one is still wrong once normalised
+    expect(validateUscc(normalizeUscc('9133 0100 7161 0585 2g'))).toMatchObject({ ok: false, rule: 'check' });
+    expect(validateUscc(normalizeUscc('9133 0100 716i 0585 2f'))).toMatchObject({ ok: false, rule: 'charset' });
+    expect(validateUscc(normalizeUscc('9133-0100-7161-0585-2F'))).toMatchObject({ ok: false, rule: 'length' });
   });
 
   it('accepts a listed exception (an early pilot code that fails the check)', () => {
