@@ -3,8 +3,8 @@ import { BaseCommand } from '../../src/cli/base';
 import { issueLicenses, type IssueResult } from '../../src/license/issue';
 import { formatIssue } from '../../src/license/format';
 import { resolveKeyFile } from '../../src/license/keys';
-import { dateFlag, refuseFutureDate } from '../../src/license/util';
-import { keyFileFlag } from '../../src/license/flags';
+import { refuseFutureDate } from '../../src/license/util';
+import { keyFileFlag, parseDateFlag } from '../../src/license/flags';
 import { askApplication, saveApplication, type Asker } from '../../src/license/interactive';
 import { canPrompt } from '../../src/cli/prompt';
 import { UsageError } from '../../src/cli/errors';
@@ -21,7 +21,7 @@ export default class LicenseIssue extends BaseCommand {
   ];
   static override args = { file: Args.string({ description: '发证申请文件 (.xlsx/.csv)；--interactive 时不需要' }) };
   static override flags = {
-    date: Flags.string({ summary: '制证日期 YYYY-MM-DD，默认今天 (issue date)' }),
+    date: Flags.string({ summary: '制证日期，如 2026-05-01、2026/5/1 或 2026年5月1日，默认今天 (issue date)' }),
     actor: Flags.string({ summary: '经办人，记入审计日志 (who issues; default $USER)' }),
     'dry-run': Flags.boolean({ summary: '只校验，不发证 (validate only)' }),
     'skip-invalid': Flags.boolean({ summary: '为有效行发证，跳过并报告错误行 (issue the good rows)' }),
@@ -33,7 +33,7 @@ export default class LicenseIssue extends BaseCommand {
 
   async run(): Promise<IssueResult> {
     const { args, flags } = await this.parse(LicenseIssue);
-    const date = dateFlag(flags.date);
+    const date = parseDateFlag(flags.date);
     refuseFutureDate(date, '制证日期');
     if (flags.interactive && args.file) throw new UsageError('--interactive 与申请文件只能二选一。', '窗口受理一份申请用 --interactive；按批发证给出文件。');
     if (!flags.interactive && !args.file) throw new UsageError('缺少发证申请文件。', '用法：yiye license issue 发证申请.xlsx，或 yiye license issue --interactive 窗口受理一份申请。');
@@ -62,22 +62,12 @@ export default class LicenseIssue extends BaseCommand {
         });
         progress.stop();
         this.log(formatIssue(result));
-        if (result.dryRun) this.log(dryRunSummary(result));
         return result;
       } finally {
         progress.stop();
       }
     });
   }
-}
-
-/** What a dry run would issue (formatIssue counts issued licences, and a dry run issues none). */
-function dryRunSummary(r: IssueResult): string {
-  const lines = [`  试运行：可发证 ${r.wouldIssue.length} 张（编号在正式发证时分配）`];
-  const show = r.wouldIssue.slice(0, 20);
-  for (const w of show) lines.push(`  第 ${w.row} 行  ${w.applicationNo}`);
-  if (r.wouldIssue.length > show.length) lines.push(`  ……其余 ${r.wouldIssue.length - show.length} 行见 --results 文件或 --json 输出`);
-  return lines.join('\n');
 }
 
 /** @inquirer/prompts behind the Asker interface; Ctrl+C becomes a plain “cancelled”. */

@@ -27,6 +27,13 @@ export function formatIssue(r: IssueResult): string {
   if (r.issued.length > show.length) lines.push(`  ……其余 ${r.issued.length - show.length} 张见 --results 文件或 --json 输出`);
   for (const e of r.rejected.slice(0, 20)) lines.push(`  ✗ ${rowRef(e)}：${e.message}`);
   if (r.rejected.length > 20) lines.push(`  ……其余 ${r.rejected.length - 20} 处错误见 --results 文件`);
+  if (r.dryRun) {
+    // a dry run issues nothing and allocates no numbers: list the rows that would be issued
+    lines.push(`  试运行：可发证 ${r.wouldIssue.length} 张（编号在正式发证时分配）`);
+    const would = r.wouldIssue.slice(0, 20);
+    for (const w of would) lines.push(`  第 ${w.row} 行  ${w.applicationNo}`);
+    if (r.wouldIssue.length > would.length) lines.push(`  ……其余 ${r.wouldIssue.length - would.length} 行见 --results 文件或 --json 输出`);
+  }
   if (r.resultsPath) lines.push(`  处理结果已写入：${r.resultsPath}`);
   return lines.join('\n');
 }
@@ -91,8 +98,9 @@ function detailValue(v: unknown): string {
  * 增加许可项目：烟草专卖零售许可. The stored JSON (and --json) keep the raw form.
  */
 function detailsText(e: LicenseEvent): string {
-  const d = e.details;
-  if (!d || Object.keys(d).length === 0) return '';
+  // opKey only tells re-run batches apart (lifecycle.ts operationKey): nothing for a reader
+  const { opKey: _opKey, ...d } = e.details ?? {};
+  if (Object.keys(d).length === 0) return '';
   const state = (s: unknown) => (typeof s === 'string' && s in STATE_WORD ? STATE_WORD[s as LicenseStatus] : detailValue(s));
   const parts = isChange(d) ? [`状态：${state(d.from)} → ${state(d.to)}`] : Object.entries(d).map(([k, v]) => `${DETAIL_KEY[k] ?? k}：${detailValue(v)}`);
   return `  ${parts.join('；')}`;

@@ -16,7 +16,7 @@ import { normalizeText } from '../text/normalize';
 import { parseDateValue } from '../text/dates';
 import { CatalogIndex, type CatalogIndustry, type CatalogMatter } from './store';
 import { ISSUE_FIELDS, type IssueField } from './issue';
-import { validateUscc } from './uscc';
+import { typedUscc, validateUscc } from './uscc';
 
 export interface Choice<T> {
   name: string;
@@ -94,7 +94,7 @@ export async function askApplication(db: Db, ask: Asker, counter: Counter): Prom
   const uscc = await ask.input({
     message: '统一社会信用代码（18 位）',
     validate: (v) => {
-      const res = validateUscc(v, exceptions);
+      const res = validateUscc(typedUscc(v), exceptions);
       return res.ok ? true : res.message;
     },
   });
@@ -130,7 +130,7 @@ export async function askApplication(db: Db, ask: Asker, counter: Counter): Prom
   const app: Application = {
     applicationNo: normalizeText(applicationNo),
     holderName: normalizeText(holderName),
-    uscc: (validateUscc(uscc, exceptions) as { code: string }).code,
+    uscc: typedUscc(uscc),
     legalRep: normalizeText(legalRep),
     industry: industry.name,
     premises: normalizeText(premises),

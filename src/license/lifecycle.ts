@@ -5,6 +5,7 @@
  * old one; revocation (撤销), cancellation (注销) and withdrawal (吊销) end the licence, which stays
  * on record. Every step is an event in the append-only log.
  */
+import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from '../db';
 import { nowIso } from '../db';
@@ -19,6 +20,7 @@ import { EVENT_LABEL, STATUS_LABEL, type BatchRowError, type LicenseEventKind, t
 import { refuseFutureDate, withWriteRetry } from './util';
 import { defaultActor } from '../settings/actor';
 import { appendChained, lockChain, LICENSE_EVENTS_CHAIN } from '../audit/chain';
+import { selectIn } from '../catalog/store';
 
 export type OperationKind = Exclude<LicenseEventKind, 'issue'>;
 
@@ -59,6 +61,8 @@ interface Source {
   sheet?: string;
   row?: number;
   sha256?: string;
+  /** `operationKey` of the operation, kept in the event's details so a re-saved batch is recognised */
+  opKey?: string;
 }
 
 interface OpContext {
@@ -264,7 +268,7 @@ async function logEvent(trx: Knex.Transaction, licenseId: number, version: numbe
     actor: ctx.actor,
     at: nowIso(),
     reason,
-    details: JSON.stringify(details),
+    details: JSON.stringify(ctx.source.opKey ? { ...details, opKey: ctx.source.opKey } : details),
     batch_id: ctx.source.batchId,
     file_name: ctx.source.file ?? null,
     sheet: ctx.source.sheet ?? null,
@@ -295,7 +299,7 @@ export async function applyOperation(db: Db, op: Operation, opts: LifecycleOptio
     db.transaction(async (trx) => {
       const batchId = await createBatch(trx, 'command', actor); // first statement a write: SQLite's lock
       await lockChain(trx, LICENSE_EVENTS_CHAIN.name); // before any licence row: the order every writer of the chain takes
-      const res = await applyOne(trx, op, { date: opts.date, actor, catalog, signer, auditSigner: signer, source: { batchId } });
+      const res = await applyOne(trx, op, { date: opts.date, actor, catalog, signer, auditSigner: signer, source: { batchId, opKey: operationKey(op) } });
       await finishBatch(trx, batchId, { [op.kind]: 1 });
       return res;
     }),
@@ -388,10 +392,38 @@ function parseOperation(r: TableRow<ApplyField>, errors: BatchRowError[]): Opera
 }
 
 /**
+ * What an operation asks for, as a short key: the same licence, operation and values give the same
+ * key whatever file carries them. The reason is commentary and left out, so a row whose reason was
+ * reworded is still the same operation.
+ */
+export function operationKey(op: Operation): string {
+  const items = (op.addItems ?? []).map((i) => [i.name, i.permitNo ?? null, i.validUntil ?? null]);
+  const what = [op.number, op.kind, op.holderName ?? null, op.legalRep ?? null, op.premises ?? null, items, op.removeItems ?? [], op.until ?? null];
+  return crypto.createHash('sha256').update(JSON.stringify(what)).digest('base64url').slice(0, 22);
+}
+
+/**
+ * The operations already recorded for these licences, as `number \0 opKey`: a batch fed back after
+ * it was edited and saved again (new bytes, rows moved) must not change, renew or end a licence twice.
+ */
+async function recordedOperations(trx: Knex.Transaction, numbers: string[]): Promise<Set<string>> {
+  const licences = await selectIn<{ id: number; number: string }>(trx, 'licenses', 'number', numbers);
+  const numberOf = new Map(licences.map((l) => [l.id, l.number]));
+  const events = await selectIn<{ license_id: number; details: string | null }>(trx, 'license_events', 'license_id', [...numberOf.keys()]);
+  const out = new Set<string>();
+  for (const e of events) {
+    const key = e.details ? (JSON.parse(e.details) as { opKey?: unknown }).opKey : undefined;
+    if (typeof key === 'string') out.add(`${numberOf.get(e.license_id)}\u0000${key}`);
+  }
+  return out;
+}
+
+/**
  * `license apply <file>`: a batch of lifecycle operations, one per row, applied in row order in one
  * transaction. All-or-nothing by default (exit 3, or 4 when every rejected row is an illegal
  * transition); `skipInvalid` applies the good rows. Re-running the same file applies nothing twice:
- * each applied row is remembered by the file's SHA-256, sheet and row.
+ * each applied row is remembered by the file's SHA-256, sheet and row, and by its `operationKey`, so
+ * a results file fixed and saved again reports the rows done before as existing.
  */
 export async function applyBatch(db: Db, file: string, opts: LifecycleOptions & { dryRun?: boolean; skipInvalid?: boolean }): Promise<ApplyResult> {
   refuseFutureDate(opts.date, '办理日期');
@@ -414,6 +446,7 @@ export async function applyBatch(db: Db, file: string, opts: LifecycleOptions & 
         const done = new Set(
           ((await trx('license_events').where({ file_sha256: table.sha256 }).select('sheet', 'row_number')) as Array<{ sheet: string; row_number: number }>).map((e) => `${e.sheet}\u0000${e.row_number}`),
         );
+        const recorded = await recordedOperations(trx, parsed.flatMap((p) => (p.op ? [p.op.number] : [])));
         result = { file: table.file, applied: [], existing: [], rejected: [], dryRun: !!opts.dryRun, committed: false };
         for (const p of parsed) {
           if (!p.op) {
@@ -421,15 +454,16 @@ export async function applyBatch(db: Db, file: string, opts: LifecycleOptions & 
             onlyIllegal = false;
             continue;
           }
-          if (done.has(`${p.r.sheet}\u0000${p.r.row}`)) {
-            result.existing.push({ row: p.r.row, sheet: p.r.sheet, number: p.op.number });
+          const op = p.op;
+          const opKey = operationKey(op);
+          if (done.has(`${p.r.sheet}\u0000${p.r.row}`) || recorded.has(`${op.number}\u0000${opKey}`)) {
+            result.existing.push({ row: p.r.row, sheet: p.r.sheet, number: op.number });
             continue;
           }
-          const op = p.op;
           try {
             // a savepoint per row: a row that fails leaves the others' work intact (PostgreSQL aborts the whole transaction otherwise)
             const res = await trx.transaction((sp) =>
-              applyOne(sp, op, { date: opts.date, actor, catalog, signer: signer ?? dryRunSigner(), auditSigner: signer, source: { batchId, file: table.file, sheet: p.r.sheet, row: p.r.row, sha256: table.sha256 } }),
+              applyOne(sp, op, { date: opts.date, actor, catalog, signer: signer ?? dryRunSigner(), auditSigner: signer, source: { batchId, file: table.file, sheet: p.r.sheet, row: p.r.row, sha256: table.sha256, opKey } }),
             );
             result.applied.push({ row: p.r.row, sheet: p.r.sheet, number: res.number, event: res.event, version: res.version, status: res.status });
           } catch (err) {

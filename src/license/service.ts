@@ -19,7 +19,7 @@ import { openSigner, workspacePublicKey } from './signer';
 import { CatalogIndex, eventToDomain, itemsOf, licenseByNumber, loadLicenses, versionToDomain, effectiveStatus, type EventRow, type LicenseRow, type VersionRow } from './store';
 import { STATUS_LABEL, type License, type LicenseEvent, type LicenseStatus, type LicenseVersion } from './types';
 import { addDays } from './util';
-import { validateUscc } from './uscc';
+import { typedUscc, validateUscc } from './uscc';
 
 export { issueLicenses } from './issue';
 export type { IssueResult } from './issue';
@@ -444,7 +444,7 @@ export interface AllowCodeResult {
  * codes such as 91350100M0001TGQXM): issuance then takes it. Recorded with who and why.
  */
 export async function allowCode(db: Db, code: string, reason: string, actor: string): Promise<AllowCodeResult> {
-  const c = code.trim();
+  const c = typedUscc(code);
   if (!/^[0-9A-Z]{18}$/.test(c)) throw new InputError(`“${code}”不是 18 位大写字母或数字，不能作为例外代码登记。`, '请核对代码。');
   if (!reason.trim()) throw new InputError('登记例外代码须写明原因（如登记机关出具的证明）。', '用 --reason 说明。');
   const check = validateUscc(c);

@@ -8,6 +8,8 @@
  * learns exactly which character to look at. Nothing here throws: every string, however odd, gets
  * an answer.
  */
+import { normalizeText } from '../text/normalize';
+
 /** The 31 characters of the code, in value order (no I, O, Z, S, V). */
 export const USCC_CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
@@ -50,6 +52,11 @@ export function usccCheckChar(first17: string): string {
 export function normalizeUscc(text: string): string {
   // JavaScript's \s covers the full-width space U+3000 and the non-breaking U+00A0 too
   return /[a-z\s]/.test(text) ? text.replace(/\s+/g, '').toUpperCase() : text;
+}
+
+/** A code typed at a prompt or on the command line, cleaned like a spreadsheet cell (full-width, spaces, case). */
+export function typedUscc(text: string): string {
+  return normalizeUscc(normalizeText(text));
 }
 
 /**

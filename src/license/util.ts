@@ -2,7 +2,7 @@
 import { UsageError } from '../cli/errors';
 import type { CellValue } from '../io/types';
 import { cellText } from '../text/normalize';
-import { isoFromParts, lastDayOfMonth } from '../text/dates';
+import { lastDayOfMonth } from '../text/dates';
 
 /**
  * What `normalizeText` changes: zero-width and special spaces, full-width letters and digits, line
@@ -34,15 +34,6 @@ export function refuseFutureDate(date: string, what: '制证日期' | '办理日
   const now = today();
   const act = what === '制证日期' ? '制证' : '办理';
   if (date > now) throw new UsageError(`${what} ${date} 晚于今天（${now}），不能预先${act}。`, `请核对 --date；不写 --date 即按今天${act}。`);
-}
-
-/** A --date style flag: YYYY-MM-DD exactly, or today when absent. */
-export function dateFlag(value: string | undefined, flag = '--date'): string {
-  if (value === undefined) return today();
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
-  const iso = m ? isoFromParts(Number(m[1]), Number(m[2]), Number(m[3])) : null;
-  if (!iso) throw new UsageError(`${flag} 的值“${value}”不是有效日期，应为 YYYY-MM-DD。`, `例如 ${flag} 2026-03-15。`);
-  return iso;
 }
 
 /** The last day of a validity of `years` starting on `from` (2026-03-15 + 5 years → 2031-03-14). */

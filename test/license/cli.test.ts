@@ -72,8 +72,8 @@ describe('license commands: dates, pasted payloads, offline verification (sqlite
     db = await freshDbUrl('sqlite');
     expect((await yiye(['init', '--db', db, ...INIT])).code).toBe(0);
     expect((await yiye(['catalog', 'import', ...PUDONG_BASE, '--db', db])).code).toBe(0);
-    // license issue's --date is parsed in commands/license/issue.ts (another change), so the plain form here
-    expect((await yiye(['license', 'issue', BATCH1, '--db', db, '--date', '2026-03-15'])).code).toBe(0);
+    // license issue's --date takes the same forms as the lifecycle commands'
+    expect((await yiye(['license', 'issue', BATCH1, '--db', db, '--date', '2026年3月15日'])).code).toBe(0);
   });
 
   it('date flags take the forms the files take, and refuse a non-date or a future lifecycle date', async () => {

@@ -168,6 +168,8 @@ describe.each(backends())('license issue on %s', (backend) => {
     const err = await rejection(issue(file));
     expect((err.details!.rejected as Array<{ message: string }>)[0].message).toMatch(/第 18 位/);
     expect(await allowCode(ws.db, '91350100M0001TGQXM', '登记机关书面确认', 'test')).toMatchObject({ added: true, failedRule: 'check' });
+    // typed full-width, lowercase or in groups it is the same code, already on the list
+    expect(await allowCode(ws.db, ' ９１３５０１００ｍ０００１tgqxm ', '再次登记', 'test')).toMatchObject({ code: '91350100M0001TGQXM', added: false });
     expect((await issue(file)).issued).toHaveLength(1);
   });
 

@@ -213,6 +213,24 @@ describe.each(backends())('licence lifecycle and verification on %s', (backend) 
       const ev = await ws2.db('license_events').where({ file_name: '变更延续注销-2026-06-01.xlsx' }).orderBy('id');
       expect(ev.map((e: { row_number: number }) => e.row_number)).toEqual([2, 3, 4, 5, 6, 7]);
 
+      // the same batch saved again as csv (new bytes), rows reversed, a reason reworded and one new
+      // row: only the new row is applied, the others are reported as done before
+      const resaved = path.join(tmpDir('apply-resave-'), 'ops-resaved.csv');
+      const cells: unknown[][] = [];
+      for await (const row of readRows(OPS)) cells.push(row.cells);
+      const h = cells.findIndex((c) => c.includes('许可证编号'));
+      const header = cells[h].map(String);
+      const body = cells.slice(h + 1).filter((c) => c.some((v) => v !== null && v !== '')).reverse();
+      const reasonAt = header.indexOf('原因');
+      body[0] = body[0].map((v, i) => (i === reasonAt ? `${String(v ?? '')}（重新保存）` : v));
+      const fresh = header.map((c) => ({ 许可证编号: '3101152026PD-03000001', 操作: '延续', 延续至: '2033-12-31' })[c] ?? '');
+      await writeCsv(resaved, header, [...body, fresh] as never);
+      const third = await applyBatch(ws2.db, resaved, o);
+      expect(third.existing).toHaveLength(6);
+      expect(third.applied.map((a) => [a.row, a.number, a.event, a.version])).toEqual([[8, '3101152026PD-03000001', 'renew', 2]]);
+      const byLicence = await ws2.db('license_events').whereNot({ event: 'issue' }).select('license_id').count({ n: '*' }).groupBy('license_id');
+      expect(byLicence.map((x: { n: number | string }) => Number(x.n))).toEqual(byLicence.map(() => 1));
+
       // a batch with an illegal transition applies nothing and exits 4
       const dir = tmpDir('apply-');
       const bad = path.join(dir, 'ops.csv');
