@@ -64,7 +64,8 @@ export function formatLicense(l: License): string {
 }
 
 export function formatHistory(h: LicenseHistory): string {
-  const lines = [`许可证 ${h.number}  当前状态：${h.statusLabel}`, '版本：'];
+  const state = h.effectiveStatus === 'expired' ? `${h.statusLabel}（有效期至 ${h.validUntil}，已过期）` : h.statusLabel;
+  const lines = [`许可证 ${h.number}  当前状态：${state}`, '版本：'];
   for (const v of h.versions) {
     lines.push(`  第 ${v.version} 版  制证 ${v.issueDate}  有效期至 ${v.validUntil}  ${v.supersededAt ? `${v.supersededAt} 被换发` : '现行'}  ${v.holderName}｜${v.legalRep}｜${v.premises}`);
     lines.push(`    许可项目：${v.items.map((i) => i.matterName).join('、')}`);

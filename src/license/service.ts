@@ -45,23 +45,31 @@ export async function showLicense(db: Db, number: string, asOf: string): Promise
 
 export interface LicenseHistory {
   number: string;
+  /** the stored status; `effectiveStatus` and `statusLabel` are the state on `asOf` (expired past its date) */
   status: LicenseStatus;
+  effectiveStatus: LicenseStatus;
   statusLabel: string;
+  asOf: string;
+  validUntil: string;
   versions: LicenseVersion[];
   events: LicenseEvent[];
 }
 
 /** Every version (oldest first) and every event with actor, time, reason and source file/row. */
-export async function licenseHistory(db: Db, number: string): Promise<LicenseHistory> {
+export async function licenseHistory(db: Db, number: string, asOf: string): Promise<LicenseHistory> {
   const lic = await mustFind(db, number);
   const catalog = await CatalogIndex.load(db);
   const versions = (await db('license_versions').where({ license_id: lic.id }).orderBy('version')) as VersionRow[];
   const items = await itemsOf(db, versions.map((v) => v.id));
   const events = (await db('license_events').where({ license_id: lic.id }).orderBy('id')) as EventRow[];
+  const effective = effectiveStatus(lic.status, lic.valid_until, asOf);
   return {
     number: lic.number,
     status: lic.status,
-    statusLabel: STATUS_LABEL[lic.status],
+    effectiveStatus: effective,
+    statusLabel: STATUS_LABEL[effective],
+    asOf,
+    validUntil: lic.valid_until,
     versions: versions.map((v) => versionToDomain(v, items.get(v.id) ?? [], catalog)),
     events: events.map(eventToDomain),
   };

@@ -116,7 +116,7 @@ describe.each(backends())('licence lifecycle and verification on %s', (backend) 
   });
 
   it('history lists every version and event with actor, time and reason', async () => {
-    const h = await licenseHistory(ws.db, '3101152026PD-01000001');
+    const h = await licenseHistory(ws.db, '3101152026PD-01000001', D);
     expect(h.versions.map((v) => [v.version, v.supersededAt])).toEqual([[1, '2026-04-01'], [2, '2026-04-02'], [3, null]]);
     expect(h.events.map((e) => e.event)).toEqual(['issue', 'change', 'change']);
     expect(h.events[1]).toMatchObject({ actor: '窗口李四', reason: '迁址并增项', date: '2026-04-01', details: { 经营场所: { from: expect.any(String), to: '浦东新区张杨路88号' }, 增加许可项目: ['烟草专卖零售许可'] } });
@@ -129,10 +129,16 @@ describe.each(backends())('licence lifecycle and verification on %s', (backend) 
     expect(text).toContain('减少许可项目：烟草专卖零售许可');
     expect(text).toMatch(/法定代表人（负责人）：.+ → 王五/);
     expect(text).toMatch(/发证（第 1 版）.*申请编号：PD20260315\d+/);
-    expect(formatHistory(await licenseHistory(ws.db, '3101152026PD-03000002'))).toMatch(/撤销（第 1 版）.*原因：以欺骗手段取得  状态：有效 → 已撤销/);
-    const renewed = formatHistory(await licenseHistory(ws.db, '3101152026PD-02000001'));
+    expect(formatHistory(await licenseHistory(ws.db, '3101152026PD-03000002', D))).toMatch(/撤销（第 1 版）.*原因：以欺骗手段取得  状态：有效 → 已撤销/);
+    const renewed = formatHistory(await licenseHistory(ws.db, '3101152026PD-02000001', D));
     expect(renewed).toMatch(/延续换证（第 2 版）.*有效期至：\d{4}-\d\d-\d\d → 2034-12-31/);
     for (const t of [text, renewed]) expect(t).not.toMatch(/[{}"]|\bfrom\b|\bto\b|applicationNo/);
+
+    // the current state is the one on the day asked about, as in show: past its date it is 失效
+    const late = await licenseHistory(ws.db, '3101152026PD-03000001', '2040-01-01');
+    expect(late).toMatchObject({ status: 'valid', effectiveStatus: 'expired', statusLabel: '失效', asOf: '2040-01-01' });
+    expect(formatHistory(late)).toMatch(new RegExp(`当前状态：失效（有效期至 ${late.validUntil}，已过期）`));
+    expect(formatHistory(await licenseHistory(ws.db, '3101152026PD-03000001', D))).toMatch(/当前状态：有效\n/);
   });
 
   it('show names one state: a valid licence past its date is 已失效, and statusLabel follows it', async () => {
@@ -150,7 +156,7 @@ describe.each(backends())('licence lifecycle and verification on %s', (backend) 
 
   it('lifecycle dates: never before the licence record, never after today (exit 4 / exit 2)', async () => {
     const n = '3101152026PD-04000001'; // issued 2026-03-15
-    const events = async () => (await licenseHistory(ws.db, n)).events.length;
+    const events = async () => (await licenseHistory(ws.db, n, D)).events.length;
     const err = await applyOperation(ws.db, { number: n, kind: 'revoke', reason: '以欺骗手段取得' }, { ...opts, date: '2020-01-01' }).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(ConflictError);
     expect(err).toMatchObject({ exitCode: 4, message: expect.stringMatching(/办理日期 2020-01-01 早于许可证 3101152026PD-04000001 最近一次登记的日期 2026-03-15（发证，第 1 版）/) });
@@ -290,7 +296,7 @@ describe.each(backends())('licence lifecycle and verification on %s', (backend) 
     expect(rev.entries).toBeGreaterThanOrEqual(5);
     const pub = path.join(dir, 'pub.pem');
     await exportPublicKey(ws.db, pub);
-    const h = await licenseHistory(ws.db, '3101152026PD-01000001');
+    const h = await licenseHistory(ws.db, '3101152026PD-01000001', D);
     const v1 = h.versions[0].payload;
     const offline = await verifyLicense(null, v1, { asOf: D, publicKeyFile: pub });
     expect(offline).toMatchObject({ valid: true, checked: ['signature', 'validity-date'], statusChecked: false });
@@ -303,7 +309,7 @@ describe.each(backends())('licence lifecycle and verification on %s', (backend) 
     expect(formatVerify(listed)).toContain('状态依据：2026-04-03 的撤销清单');
     expect(formatVerify(listed)).not.toContain('未查询');
     expect(await verifyLicense(null, h.versions[2].payload, { asOf: D, publicKeyFile: pub, revocationsFile: list })).toMatchObject({ valid: true });
-    const revoked = (await licenseHistory(ws.db, '3101152026PD-03000002')).versions[0].payload;
+    const revoked = (await licenseHistory(ws.db, '3101152026PD-03000002', D)).versions[0].payload;
     expect(await verifyLicense(null, revoked, { asOf: D, publicKeyFile: pub, revocationsFile: list })).toMatchObject({ valid: false, status: 'revoked' });
     fs.writeFileSync(list, fs.readFileSync(list, 'utf8').replace('"revoked"', '"cancelled"'));
     await expect(verifyLicense(null, revoked, { asOf: D, publicKeyFile: pub, revocationsFile: list })).rejects.toThrow(/签名无效/);
