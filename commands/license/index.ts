@@ -1,6 +1,7 @@
 import LicenseIssue from './issue';
 import LicenseVerify from './verify';
 import LicenseShow from './show';
+import LicenseList from './list';
 import LicenseHistoryCommand from './history';
 import LicenseChange from './change';
 import LicenseRenew from './renew';
@@ -19,6 +20,7 @@ export const LICENSE_COMMANDS = {
   'license:issue': LicenseIssue,
   'license:verify': LicenseVerify,
   'license:show': LicenseShow,
+  'license:list': LicenseList,
   'license:history': LicenseHistoryCommand,
   'license:change': LicenseChange,
   'license:renew': LicenseRenew,

@@ -1,7 +1,7 @@
 /** Human-readable output of the licence commands (Chinese); --json prints the result objects instead. */
 import type { IssueResult } from './issue';
 import type { ApplyResult, OperationResult } from './lifecycle';
-import type { ExpiringResult, LicenseHistory, VerifyResult } from './service';
+import type { ExpiringResult, LicenseHistory, LicenseListing, VerifyResult } from './service';
 import { STATUS_LABEL, type License, type LicenseEvent, type LicenseStatus, type LicenseVersion } from './types';
 
 /** A licence's state as a sentence names it (状态：已撤销), where STATUS_LABEL is the register's word (撤销). */
@@ -152,5 +152,13 @@ export function formatExpiring(r: ExpiringResult): string {
     for (const i of l.items) lines.push(`    · ${i.name} 有效期至 ${i.validUntil}`);
   }
   if (r.outPath) lines.push(`已写出延续清单：${r.outPath}（填写“延续至”后用 yiye license apply 办理）`);
+  return lines.join('\n');
+}
+
+export function formatListing(r: LicenseListing): string {
+  if (r.total === 0) return '没有符合条件的许可证。';
+  const lines = [`符合条件的许可证 ${r.total} 张（状态按 ${r.asOf} 判断）${r.licenses.length < r.total ? `，列出前 ${r.licenses.length} 张` : ''}：`];
+  for (const l of r.licenses) lines.push(`  ${l.number}  ${l.statusLabel}  ${l.holder}  ${l.uscc}  ${l.industry}  ${l.premises}  有效期至 ${l.validUntil}`);
+  if (r.licenses.length < r.total) lines.push(`  ……其余 ${r.total - r.licenses.length} 张：加 --limit 0 列出全部，或用 yiye license export 导出台账`);
   return lines.join('\n');
 }

@@ -282,15 +282,59 @@ export interface ExportFilter {
   asOf: string;
 }
 
-async function selectLicenses(db: Db, f: ExportFilter): Promise<LicenseRow[]> {
-  const q = db('licenses').orderBy('number');
+export interface ListFilter extends ExportFilter {
+  /** part of the holder's name (经营者名称) */
+  holder?: string;
+  /** 统一社会信用代码, as typed (cleaned like a cell) */
+  uscc?: string;
+}
+
+/** The licences a filter selects, by number (export, list). Every value is a bound parameter. */
+function licenseQuery(db: Db, f: ListFilter, industryId?: number) {
+  const q = db('licenses');
   if (f.status === 'expired') q.where((w) => w.where('status', 'expired').orWhere((x) => x.where('status', 'valid').where('valid_until', '<', f.asOf)));
   else if (f.status === 'valid') q.where('status', 'valid').where('valid_until', '>=', f.asOf);
   else if (f.status) q.where('status', f.status);
-  if (f.industry) q.where('industry_id', (await findIndustry(db, f.industry)).id);
+  if (industryId !== undefined) q.where('industry_id', industryId);
   if (f.issuedFrom) q.where('issue_date', '>=', f.issuedFrom);
   if (f.issuedTo) q.where('issue_date', '<=', f.issuedTo);
-  return (await q) as LicenseRow[];
+  if (f.uscc) q.where('uscc', typedUscc(f.uscc));
+  // LIKE's own wildcards in a typed name are literal characters
+  if (f.holder) q.whereRaw("holder_name LIKE ? ESCAPE '\\'", [`%${f.holder.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`]);
+  return q;
+}
+
+async function selectLicenses(db: Db, f: ExportFilter): Promise<LicenseRow[]> {
+  const industryId = f.industry ? (await findIndustry(db, f.industry)).id : undefined;
+  return (await licenseQuery(db, f, industryId).orderBy('number')) as LicenseRow[];
+}
+
+export interface LicenseListing {
+  asOf: string;
+  /** how many licences match; `licenses` holds the first `limit` of them by number */
+  total: number;
+  licenses: Array<{ number: string; status: LicenseStatus; statusLabel: string; holder: string; uscc: string; industry: string; premises: string; issueDate: string; validUntil: string }>;
+}
+
+/**
+ * `license list`: the licences a window clerk or inspector looks for — by holder name or code, state,
+ * industry, issue dates — as one line each, the state being the effective one on `asOf`.
+ */
+export async function listLicenses(db: Db, f: ListFilter & { limit: number }): Promise<LicenseListing> {
+  const industryId = f.industry ? (await findIndustry(db, f.industry)).id : undefined;
+  const [{ n }] = (await licenseQuery(db, f, industryId).count({ n: '*' })) as Array<{ n: number | string }>;
+  const q = licenseQuery(db, f, industryId).orderBy('number');
+  if (f.limit > 0) q.limit(f.limit);
+  const rows = (await q) as LicenseRow[];
+  const catalog = await CatalogIndex.load(db);
+  return {
+    asOf: f.asOf,
+    total: Number(n),
+    licenses: rows.map((l) => {
+      const status = effectiveStatus(l.status, l.valid_until, f.asOf);
+      return { number: l.number, status, statusLabel: STATUS_LABEL[status], holder: l.holder_name, uscc: l.uscc, industry: catalog.industryById(l.industry_id).name, premises: l.premises, issueDate: l.issue_date, validUntil: l.valid_until };
+    }),
+  };
 }
 
 export const REGISTER_HEADER = ['许可证编号', '版本', '状态', '经营者名称', '统一社会信用代码', '法定代表人（负责人）', '行业类别', '经营场所', '许可项目', '单项许可证号', '发证机关', '首次发证日期', '制证日期', '有效期至', '状态日期', '状态原因', '申请编号', '二维码内容'];

@@ -96,6 +96,19 @@ describe('license commands: dates, pasted payloads, offline verification (sqlite
     expect([future.code, future.json.error.code]).toEqual([2, 'USAGE']);
   });
 
+  it('license list finds a holder by part of the name, in text and --json; a negative --limit is a usage error', async () => {
+    const shown = (await yiye(['license', 'show', '3101152026PD-02000001', '--db', db, '--json'])).json;
+    const part = shown.current.holderName.slice(2, 6);
+    const json = await yiye(['license', 'list', '--holder', part, '--date', '2026-03-15', '--db', db, '--json']);
+    expect(json.code).toBe(0);
+    expect(json.json.licenses).toEqual(expect.arrayContaining([expect.objectContaining({ number: '3101152026PD-02000001', statusLabel: '有效', industry: shown.current.industry })]));
+    const text = await yiye(['license', 'list', '--uscc', shown.current.uscc.toLowerCase(), '--date', '2026-03-15', '--db', db]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/符合条件的许可证 \d+ 张（状态按 2026-03-15 判断）：\n  3101152026PD-02000001  有效  /);
+    const neg = await yiye(['license', 'list', '--limit', '-1', '--db', db]);
+    expect([neg.code, neg.stderr]).toEqual([2, expect.stringMatching(/--limit 的值 -1 不能为负数/)]);
+  });
+
   it('issue --dry-run says what it would issue; a future --date or --results naming the input exits 2', async () => {
     const text = await yiye(['license', 'issue', BATCH2, '--dry-run', '--date', '2026-03-16', '--db', db]);
     expect(text.code).toBe(0);

@@ -5,8 +5,8 @@ import { loadExcelJS } from '../../src/io/exceljs';
 import { readRows } from '../../src/io/read-rows';
 import { writeCsv } from '../../src/io/write';
 import { issueLicenses } from '../../src/license/issue';
-import { applyBatch, applyOperation, exportLicenses, expiringLicenses, licenseHistory, showLicense, verifyLicense, writeRevocations } from '../../src/license/service';
-import { formatHistory, formatLicense, formatVerify } from '../../src/license/format';
+import { applyBatch, applyOperation, exportLicenses, expiringLicenses, licenseHistory, listLicenses, showLicense, verifyLicense, writeRevocations } from '../../src/license/service';
+import { formatHistory, formatLicense, formatListing, formatVerify } from '../../src/license/format';
 import { addDays, today } from '../../src/license/util';
 import { exportPublicKey } from '../../src/license/service';
 import { HEADER, applicationCells, makeApplication } from '../../fixtures/make-license-fixtures';
@@ -285,6 +285,36 @@ describe.each(backends())('licence lifecycle and verification on %s', (backend) 
     expect(doc).toMatchObject({ format: 'yiye-license-library/1', issuer: '浦东新区人民政府', licenses: [{ licenseNumber: '3101152026PD-03000002', licenseType: '行业综合许可证', status: 'revoked', holder: { uscc: expect.any(String) }, items: expect.any(Array), payload: expect.stringMatching(/YY1\./) }] });
     const since = await exportLicenses(ws.db, path.join(dir, 'x.csv'), { asOf: D, issuedFrom: '2026-03-16' });
     expect(since.licenses).toBe(0);
+  });
+
+  it('list finds licences by holder name, code, state and industry, effective state on the date asked', async () => {
+    const all = await listLicenses(ws.db, { asOf: D, limit: 0 });
+    expect(all.total).toBeGreaterThan(5);
+    expect(all.licenses.map((l) => l.number)).toEqual([...all.licenses.map((l) => l.number)].sort());
+    const one = all.licenses.find((l) => l.status === 'valid')!;
+    const part = one.holder.slice(2, 6);
+    const byName = await listLicenses(ws.db, { asOf: D, limit: 0, holder: ` ${part} ` });
+    expect(byName.licenses.length).toBeGreaterThan(0);
+    for (const l of byName.licenses) expect(l.holder).toContain(part);
+    // LIKE's wildcards are literal in a typed name
+    for (const w of ['%', '_', `${part.slice(0, 1)}%${part.slice(2)}`, '\\']) expect((await listLicenses(ws.db, { asOf: D, limit: 0, holder: w })).total).toBe(0);
+    // a code typed lowercase and in groups
+    const typed = ` ${one.uscc.slice(0, 6)} ${one.uscc.slice(6).toLowerCase()}`;
+    expect((await listLicenses(ws.db, { asOf: D, limit: 0, uscc: typed })).licenses.map((l) => l.number)).toContain(one.number);
+    // the same licence is expired on a date past its validity, and listed as such
+    const later = addDays(one.validUntil, 1);
+    const expired = await listLicenses(ws.db, { asOf: later, limit: 0, status: 'expired', uscc: one.uscc });
+    expect(expired.licenses.find((l) => l.number === one.number)).toMatchObject({ status: 'expired', statusLabel: '失效' });
+    expect((await listLicenses(ws.db, { asOf: later, limit: 0, status: 'valid', uscc: one.uscc })).licenses.map((l) => l.number)).not.toContain(one.number);
+    const revoked = await listLicenses(ws.db, { asOf: D, limit: 0, status: 'revoked' });
+    expect(revoked.licenses.map((l) => l.number)).toContain('3101152026PD-03000002');
+    const bookshops = await listLicenses(ws.db, { asOf: D, limit: 0, industry: '书店' });
+    for (const l of bookshops.licenses) expect(l.industry).toBe('书店');
+    // the limit caps the lines, not the count
+    const two = await listLicenses(ws.db, { asOf: D, limit: 2 });
+    expect([two.total, two.licenses.length]).toEqual([all.total, 2]);
+    expect(formatListing(two)).toMatch(new RegExp(`符合条件的许可证 ${all.total} 张.*列出前 2 张[\\s\\S]*其余 ${all.total - 2} 张`));
+    expect(formatListing(await listLicenses(ws.db, { asOf: D, limit: 0, holder: '不存在的公司名' }))).toBe('没有符合条件的许可证。');
   });
 
   it('expiring lists lapsing licences and items; the revocation list lets an offline verifier reject them', async () => {
