@@ -5,11 +5,12 @@
  */
 import crypto, { type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
+import { once } from 'node:events';
 import path from 'node:path';
 import type { Db } from '../db';
 import { nowIso, SQLITE_CHUNK } from '../db';
 import { ConflictError, InputError, NotFoundError, UsageError } from '../cli/errors';
-import { writeTable } from '../io/write';
+import { writeCsv, writeTable } from '../io/write';
 import type { CellValue } from '../io/types';
 import { readPublicKey, readSettings } from '../settings/service';
 import { findIndustry } from '../catalog/service';
@@ -304,9 +305,22 @@ function licenseQuery(db: Db, f: ListFilter, industryId?: number) {
   return q;
 }
 
-async function selectLicenses(db: Db, f: ExportFilter): Promise<LicenseRow[]> {
+/**
+ * The selected licences with their current versions, a page at a time in number order (keyset on the
+ * unique number): an export of the whole register holds one page in memory, not the register.
+ */
+async function* licensePages(db: Db, f: ExportFilter): AsyncGenerator<License[]> {
   const industryId = f.industry ? (await findIndustry(db, f.industry)).id : undefined;
-  return (await licenseQuery(db, f, industryId).orderBy('number')) as LicenseRow[];
+  const catalog = await CatalogIndex.load(db);
+  let after: string | null = null;
+  for (;;) {
+    const q = licenseQuery(db, f, industryId).orderBy('number').limit(SQLITE_CHUNK);
+    if (after !== null) q.where('number', '>', after);
+    const rows = (await q) as LicenseRow[];
+    if (rows.length === 0) return;
+    yield await loadLicenses(db, rows, catalog, f.asOf);
+    after = rows[rows.length - 1].number;
+  }
 }
 
 export interface LicenseListing {
@@ -384,18 +398,39 @@ export interface ExportResult {
 export async function exportLicenses(db: Db, file: string, filter: ExportFilter): Promise<ExportResult> {
   const ext = path.extname(file).toLowerCase();
   if (!['.xlsx', '.csv', '.json'].includes(ext)) throw new UsageError(`不支持导出为“${ext || file}”。`, '文件名应以 .xlsx、.csv 或 .json 结尾。');
-  const rows = await selectLicenses(db, filter);
-  const licenses = await loadLicenses(db, rows, await CatalogIndex.load(db), filter.asOf);
+  await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  let count = 0;
   if (ext === '.json') {
     const settings = await readSettings(db);
     const pk = await readPublicKey(db);
-    await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    const doc = { format: 'yiye-license-library/1', issuer: settings.authorityName, regionCode: settings.regionCode, keyId: pk?.keyId ?? null, publicKey: pk?.pem ?? null, exportedAt: nowIso(), asOf: filter.asOf, licenses: licenses.map(libraryRecord) };
-    await fs.promises.writeFile(file, JSON.stringify(doc, null, 1) + '\n');
+    const head = { format: 'yiye-license-library/1', issuer: settings.authorityName, regionCode: settings.regionCode, keyId: pk?.keyId ?? null, publicKey: pk?.pem ?? null, exportedAt: nowIso(), asOf: filter.asOf };
+    // written as it is read, one licence per line: the same document JSON.parse reads back whole
+    const out = fs.createWriteStream(file);
+    const done = new Promise<void>((resolve, reject) => out.on('finish', resolve).on('error', reject));
+    done.catch(() => undefined); // a write error is awaited below; it must not count as unhandled meanwhile
+    const write = async (text: string) => {
+      if (!out.write(text)) await Promise.race([once(out, 'drain'), done]);
+    };
+    await write(`${JSON.stringify(head).slice(0, -1)},"licenses":[`);
+    for await (const page of licensePages(db, filter)) {
+      for (const l of page) await write(`${count++ ? ',' : ''}\n${JSON.stringify(libraryRecord(l))}`);
+    }
+    out.end(`${count ? '\n' : ''}]}\n`);
+    await done;
+  } else if (ext === '.csv') {
+    await writeCsv(file, REGISTER_HEADER, (async function* () {
+      for await (const page of licensePages(db, filter)) {
+        count += page.length;
+        yield* page.map(registerRow);
+      }
+    })());
   } else {
-    await writeTable(file, [{ name: '行业综合许可证台账', header: REGISTER_HEADER, rows: licenses.map(registerRow) }]);
+    const rows: CellValue[][] = [];
+    for await (const page of licensePages(db, filter)) rows.push(...page.map(registerRow));
+    count = rows.length;
+    await writeTable(file, [{ name: '行业综合许可证台账', header: REGISTER_HEADER, rows }]);
   }
-  return { file, format: ext.slice(1) as ExportResult['format'], licenses: licenses.length };
+  return { file, format: ext.slice(1) as ExportResult['format'], licenses: count };
 }
 
 // ---------------------------------------------------------------------------------------------

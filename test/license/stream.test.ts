@@ -8,7 +8,7 @@ import path from 'node:path';
 import { InputError } from '../../src/cli/errors';
 import { readRows } from '../../src/io/read-rows';
 import { issueLicenses } from '../../src/license/issue';
-import { verifyLicense } from '../../src/license/service';
+import { exportLicenses, verifyLicense } from '../../src/license/service';
 import { HEADER, applicationCells, applicationWorkbook, makeApplication, workbookBuffer } from '../../fixtures/make-license-fixtures';
 import { backends } from '../helpers/db';
 import { licenseWorkspace, tmpDir, type LicenseWorkspace } from './helpers';
@@ -125,5 +125,25 @@ describe.each(backends())('license issue across chunks on %s', (backend) => {
     expect(rows).toHaveLength(ROWS + 1);
     expect(rows.slice(1).map((c) => c[HEADER.length])).toEqual(Array.from({ length: ROWS }, (_, i) => String(rowOf(i))));
     expect(new Set(rows.slice(1).map((c) => c[HEADER.length + 1]))).toEqual(new Set(['可发证（试运行）']));
+  });
+
+  it('export reads the register a page at a time: every licence once, in number order, across pages', async () => {
+    const numbers = ((await ws.db('licenses').orderBy('number').pluck('number')) as string[]);
+    expect(numbers.length).toBeGreaterThan(1000); // three pages of 500
+    const dir = tmpDir('stream-export-');
+    const csv = path.join(dir, '台账.csv');
+    expect(await exportLicenses(ws.db, csv, { asOf: DATE })).toMatchObject({ licenses: numbers.length });
+    const rows: unknown[][] = [];
+    for await (const row of readRows(csv)) rows.push(row.cells);
+    expect(rows.slice(1).map((c) => c[0])).toEqual(numbers);
+    const json = path.join(dir, '证照库.json');
+    expect(await exportLicenses(ws.db, json, { asOf: DATE })).toMatchObject({ licenses: numbers.length });
+    const doc = JSON.parse(fs.readFileSync(json, 'utf8')) as { format: string; asOf: string; licenses: Array<{ licenseNumber: string }> };
+    expect([doc.format, doc.asOf]).toEqual(['yiye-license-library/1', DATE]);
+    expect(doc.licenses.map((l) => l.licenseNumber)).toEqual(numbers);
+    // a filter that selects nothing still writes a valid, empty document
+    const none = path.join(dir, 'none.json');
+    expect(await exportLicenses(ws.db, none, { asOf: DATE, status: 'withdrawn' })).toMatchObject({ licenses: 0 });
+    expect(JSON.parse(fs.readFileSync(none, 'utf8')).licenses).toEqual([]);
   });
 });
