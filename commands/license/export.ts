@@ -26,8 +26,9 @@ export default class LicenseExport extends BaseCommand {
       issuedTo: flags['issued-to'] ? parseDateFlag(flags['issued-to'], '--issued-to') : undefined,
       asOf: parseDateFlag(flags.date),
     };
+    const progress = this.progress('导出许可证', '张');
     return this.withDb(flags.db, async (db) => {
-      const r = await exportLicenses(db, args.file, filter);
+      const r = await exportLicenses(db, args.file, filter, { onTotal: (n) => progress.start(n), onRows: (n) => progress.increment(n) }).finally(() => progress.stop());
       this.log(`已导出 ${r.licenses} 张许可证至 ${r.file}`);
       return r;
     });

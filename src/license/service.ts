@@ -305,13 +305,18 @@ function licenseQuery(db: Db, f: ListFilter, industryId?: number) {
   return q;
 }
 
+async function countLicenses(db: Db, f: ListFilter, industryId?: number): Promise<number> {
+  return Number(((await licenseQuery(db, f, industryId).count({ n: '*' })) as Array<{ n: number | string }>)[0].n);
+}
+
 /**
  * The selected licences with their current versions, a page at a time in number order (keyset on the
  * unique number): an export of the whole register holds one page in memory, not the register.
  */
-async function* licensePages(db: Db, f: ExportFilter): AsyncGenerator<License[]> {
+async function* licensePages(db: Db, f: ExportFilter, progress?: { onTotal?: (n: number) => void; onRows?: (n: number) => void }): AsyncGenerator<License[]> {
   const industryId = f.industry ? (await findIndustry(db, f.industry)).id : undefined;
   const catalog = await CatalogIndex.load(db);
+  if (progress?.onTotal) progress.onTotal(await countLicenses(db, f, industryId));
   let after: string | null = null;
   for (;;) {
     const q = licenseQuery(db, f, industryId).orderBy('number').limit(SQLITE_CHUNK);
@@ -319,6 +324,7 @@ async function* licensePages(db: Db, f: ExportFilter): AsyncGenerator<License[]>
     const rows = (await q) as LicenseRow[];
     if (rows.length === 0) return;
     yield await loadLicenses(db, rows, catalog, f.asOf);
+    progress?.onRows?.(rows.length);
     after = rows[rows.length - 1].number;
   }
 }
@@ -336,14 +342,13 @@ export interface LicenseListing {
  */
 export async function listLicenses(db: Db, f: ListFilter & { limit: number }): Promise<LicenseListing> {
   const industryId = f.industry ? (await findIndustry(db, f.industry)).id : undefined;
-  const [{ n }] = (await licenseQuery(db, f, industryId).count({ n: '*' })) as Array<{ n: number | string }>;
   const q = licenseQuery(db, f, industryId).orderBy('number');
   if (f.limit > 0) q.limit(f.limit);
   const rows = (await q) as LicenseRow[];
   const catalog = await CatalogIndex.load(db);
   return {
     asOf: f.asOf,
-    total: Number(n),
+    total: await countLicenses(db, f, industryId),
     licenses: rows.map((l) => {
       const status = effectiveStatus(l.status, l.valid_until, f.asOf);
       return { number: l.number, status, statusLabel: STATUS_LABEL[status], holder: l.holder_name, uscc: l.uscc, industry: catalog.industryById(l.industry_id).name, premises: l.premises, issueDate: l.issue_date, validUntil: l.valid_until };
@@ -395,7 +400,7 @@ export interface ExportResult {
 }
 
 /** Writes the licence register as .xlsx / .csv (formulas neutralised) or .json (licence-library form). */
-export async function exportLicenses(db: Db, file: string, filter: ExportFilter): Promise<ExportResult> {
+export async function exportLicenses(db: Db, file: string, filter: ExportFilter, progress?: { onTotal?: (n: number) => void; onRows?: (n: number) => void }): Promise<ExportResult> {
   const ext = path.extname(file).toLowerCase();
   if (!['.xlsx', '.csv', '.json'].includes(ext)) throw new UsageError(`不支持导出为“${ext || file}”。`, '文件名应以 .xlsx、.csv 或 .json 结尾。');
   await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
@@ -412,21 +417,21 @@ export async function exportLicenses(db: Db, file: string, filter: ExportFilter)
       if (!out.write(text)) await Promise.race([once(out, 'drain'), done]);
     };
     await write(`${JSON.stringify(head).slice(0, -1)},"licenses":[`);
-    for await (const page of licensePages(db, filter)) {
+    for await (const page of licensePages(db, filter, progress)) {
       for (const l of page) await write(`${count++ ? ',' : ''}\n${JSON.stringify(libraryRecord(l))}`);
     }
     out.end(`${count ? '\n' : ''}]}\n`);
     await done;
   } else if (ext === '.csv') {
     await writeCsv(file, REGISTER_HEADER, (async function* () {
-      for await (const page of licensePages(db, filter)) {
+      for await (const page of licensePages(db, filter, progress)) {
         count += page.length;
         yield* page.map(registerRow);
       }
     })());
   } else {
     const rows: CellValue[][] = [];
-    for await (const page of licensePages(db, filter)) rows.push(...page.map(registerRow));
+    for await (const page of licensePages(db, filter, progress)) rows.push(...page.map(registerRow));
     count = rows.length;
     await writeTable(file, [{ name: '行业综合许可证台账', header: REGISTER_HEADER, rows }]);
   }
