@@ -468,10 +468,21 @@ const dayDiff = (a: string, b: string) => Math.round((Date.parse(`${b}T00:00:00Z
 export async function expiringLicenses(db: Db, opts: { asOf: string; within: number; out?: string }): Promise<ExpiringResult> {
   const limit = addDays(opts.asOf, opts.within);
   const catalog = await CatalogIndex.load(db);
-  const valid = (await db('licenses').where('status', 'valid').orderBy('valid_until').orderBy('number')) as LicenseRow[];
+  // only the candidates leave the database: the licence lapses, or an item of its current version does
+  const lapsingItems = db('license_versions as v')
+    .join('license_items as i', 'i.version_id', 'v.id')
+    .whereNull('v.superseded_at')
+    .whereNotNull('i.valid_until')
+    .where('i.valid_until', '<=', limit)
+    .select('v.license_id');
+  const candidates = (await db('licenses')
+    .where('status', 'valid')
+    .where((w) => w.where('valid_until', '<=', limit).orWhereIn('id', lapsingItems))
+    .orderBy('valid_until')
+    .orderBy('number')) as LicenseRow[];
   const out: ExpiringLicense[] = [];
-  for (let i = 0; i < valid.length; i += SQLITE_CHUNK) {
-    const chunk = valid.slice(i, i + SQLITE_CHUNK);
+  for (let i = 0; i < candidates.length; i += SQLITE_CHUNK) {
+    const chunk = candidates.slice(i, i + SQLITE_CHUNK);
     const versions = (await db('license_versions').whereIn('license_id', chunk.map((l) => l.id)).whereNull('superseded_at')) as VersionRow[];
     const items = await itemsOf(db, versions.map((v) => v.id));
     const vByLicense = new Map(versions.map((v) => [v.license_id, v]));
