@@ -118,6 +118,7 @@ export function formatApply(r: ApplyResult): string {
   const lines = [`${r.dryRun ? '试运行' : '办理'}：${r.file}  办理 ${r.applied.length} 行，此前已办理 ${r.existing.length} 行，被拒绝 ${r.rejected.length} 处`];
   for (const a of r.applied) lines.push(`  第 ${a.row} 行  ${a.number}  ${a.event === 'change' || a.event === 'renew' ? `换发第 ${a.version} 版` : STATUS_LABEL[a.status]}`);
   for (const e of r.rejected) lines.push(`  ✗ ${rowRef(e)}：${e.message}`);
+  if (r.resultsPath) lines.push(`  处理结果已写入：${r.resultsPath}`);
   return lines.join('\n');
 }
 

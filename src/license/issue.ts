@@ -15,11 +15,11 @@ import { parseDateValue } from '../text/dates';
 import { readSettings } from '../settings/service';
 import { refuseOverwritingInput } from '../io/write';
 import { normalizeUscc, validateUscc } from './uscc';
-import { bulkInsert, businessKey, CatalogIndex, createBatch, finishBatch, issuedByApplication, lockIssuing, nameKey, NumberSequences, premisesKey, validLicensesOf, type CatalogIndustry, type CatalogMatter, type IssuedApplication } from './store';
+import { bulkInsert, businessKey, CatalogIndex, createBatch, finishBatch, issuedByApplication, lockIssuing, NumberSequences, premisesKey, validLicensesOf, type CatalogIndustry, type CatalogMatter, type IssuedApplication } from './store';
 import { formatNumber, maxSeq, parsePattern, sequenceKey } from './numbering';
 import { openSigner } from './signer';
-import { detach, fieldError, openTable, readAhead, type TableRow, type TableSheet, type TableStream } from './table';
-import { ResultsSpool, type ResultColumns, type SpooledRow } from './results';
+import { detach, fieldError, openTable, readAhead, type TableRow, type TableStream } from './table';
+import { reasonsText, resultColumns, ResultsSpool, type SpooledRow } from './results';
 import type { BatchRowError } from './types';
 import { cellTextQuick, refuseFutureDate, validityEnd, withWriteRetry } from './util';
 import { defaultActor } from '../settings/actor';
@@ -387,9 +387,9 @@ export async function issueLicenses(db: Db, file: string, opts: IssueOptions): P
     if (opts.resultsPath) {
       const passed = result.committed ? '已发证' : opts.dryRun ? '可发证（试运行）' : '未发证（整批未提交）';
       const severalSheets = table.sheets.length > 1;
-      const outcomeCells = ({ outcome, number, reasons }: SpooledRow): CellValue[] =>
+      const outcomeCells = ({ outcome, note: number, reasons }: SpooledRow): CellValue[] =>
         outcome === 'passed' ? [passed, result.committed ? (number ?? '') : '', ''] : outcome === 'existing' ? ['此前已发证', number ?? '', ''] : ['被拒绝', '', reasons ?? ''];
-      await spool!.writeTo(opts.resultsPath, table.sheets, (s) => resultColumns(s, severalSheets), (l) =>
+      await spool!.writeTo(opts.resultsPath, table.sheets, (s) => resultColumns(s, RESULT_COLUMNS, severalSheets), (l) =>
         severalSheets ? [l.sheet.sheet, l.row, ...outcomeCells(l)] : [l.row, ...outcomeCells(l)],
       );
       result.resultsPath = opts.resultsPath;
@@ -570,18 +570,13 @@ async function spoolChunk(batch: BatchState, table: TableStream<IssueField>, c: 
     const sheet = c.sheetIndex.get(r.sheet)!;
     const errs = c.errorsByRow.get(r);
     const existing = c.existing.get(r);
-    if (errs) batch.results.add(sheet, r.row, r.cells, 'rejected', undefined, errs.map((e) => (e.column ? `【${e.column}】${e.message}` : e.message)).join('；'));
+    if (errs) batch.results.add(sheet, r.row, r.cells, 'rejected', undefined, reasonsText(errs));
     else if (existing) batch.results.add(sheet, r.row, r.cells, 'existing', existing.number);
     else batch.results.add(sheet, r.row, r.cells, 'passed', numbers?.get(r));
   }
   await batch.results.flush();
 }
 
-/** The results file's columns for a sheet: its own (less the results columns of a file fed back) and ours. */
-function resultColumns(s: TableSheet, severalSheets: boolean): ResultColumns {
-  const keep = s.labels.map((l, i) => ({ l, i })).filter((x) => !RESULT_COLUMNS.includes(nameKey(x.l)));
-  return { keep: keep.map((x) => x.i), header: [...keep.map((x) => x.l || `第${x.i + 1}列`), ...(severalSheets ? RESULT_COLUMNS : RESULT_COLUMNS.slice(1))] };
-}
 
 interface WriteContext {
   pattern: ReturnType<typeof parsePattern>;

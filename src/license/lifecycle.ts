@@ -15,12 +15,14 @@ import { parseDateValue } from '../text/dates';
 import { isCellError } from '../io/types';
 import { CatalogIndex, createBatch, finishBatch, itemsOf, premisesKey, type ItemRow, type LicenseRow, type VersionRow } from './store';
 import { openSigner, type Signer } from './signer';
-import { fieldError, readTable, type TableRow } from './table';
+import { fieldError, readTable, type ReadTableResult, type TableRow } from './table';
 import { EVENT_LABEL, STATUS_LABEL, type BatchRowError, type LicenseEventKind, type LicenseStatus } from './types';
 import { refuseFutureDate, withWriteRetry } from './util';
 import { defaultActor } from '../settings/actor';
 import { appendChained, lockChain, LICENSE_EVENTS_CHAIN } from '../audit/chain';
 import { selectIn } from '../catalog/store';
+import { refuseOverwritingInput } from '../io/write';
+import { reasonsText, resultColumns, ResultsSpool } from './results';
 
 export type OperationKind = Exclude<LicenseEventKind, 'issue'>;
 
@@ -346,6 +348,8 @@ export interface ApplyResult {
   rejected: BatchRowError[];
   dryRun: boolean;
   committed: boolean;
+  /** where `--results` wrote every row's outcome */
+  resultsPath?: string;
 }
 
 class Rollback extends Error {}
@@ -425,8 +429,9 @@ async function recordedOperations(trx: Knex.Transaction, numbers: string[]): Pro
  * each applied row is remembered by the file's SHA-256, sheet and row, and by its `operationKey`, so
  * a results file fixed and saved again reports the rows done before as existing.
  */
-export async function applyBatch(db: Db, file: string, opts: LifecycleOptions & { dryRun?: boolean; skipInvalid?: boolean }): Promise<ApplyResult> {
+export async function applyBatch(db: Db, file: string, opts: LifecycleOptions & { dryRun?: boolean; skipInvalid?: boolean; resultsPath?: string }): Promise<ApplyResult> {
   refuseFutureDate(opts.date, '办理日期');
+  refuseOverwritingInput(opts.resultsPath, [file], '--results');
   const table = await readTable(file, APPLY_FIELDS, { what: '许可证变更/延续/撤销/注销', minFields: 2 });
   const catalog = await CatalogIndex.load(db);
   const actor = opts.actor ?? defaultActor();
@@ -481,15 +486,60 @@ export async function applyBatch(db: Db, file: string, opts: LifecycleOptions & 
       if (!(err instanceof Rollback)) throw err;
     }
   });
+  if (opts.resultsPath) {
+    await writeApplyResults(opts.resultsPath, table, result);
+    result.resultsPath = opts.resultsPath;
+  }
   if (result.rejected.length && !opts.skipInvalid && !opts.dryRun) {
     const first = result.rejected[0];
     const message = `变更批次被拒绝：${result.rejected.length} 处错误，未作任何修改。首个错误：工作表“${first.sheet}”第 ${first.row} 行${first.column ? `“${first.column}”` : ''}：${first.message}`;
-    const hint = '改正后用同一文件重新运行；或加 --skip-invalid 只办理无误的行。';
-    const details = { applied: [], existing: result.existing, rejected: result.rejected };
+    const hint = result.resultsPath
+      ? `已将各行处理结果及错误原因写入“${result.resultsPath}”，改正后可用该文件重新办理；或加 --skip-invalid 只办理无误的行。`
+      : '改正后用同一文件重新运行（加 --results 结果.xlsx 可导出各行错误原因）；或加 --skip-invalid 只办理无误的行。';
+    const details = { applied: [], existing: result.existing, rejected: result.rejected, resultsPath: result.resultsPath ?? null };
     if (onlyIllegal) throw new ConflictError(message, hint, details);
     throw new InputError(message, hint, details);
   }
   return result;
+}
+
+/** Columns `license apply --results` adds; 原工作表 only for a workbook of several sheets. */
+const APPLY_RESULT_COLUMNS = ['原工作表', '原行号', '处理结果', '错误原因'];
+
+/**
+ * The results file of an apply batch: every row with its original columns, where it was, what was
+ * done (变更换证，第 2 版 / 已注销 …), or why it was refused — the file the office sends back to the
+ * department, which can be fixed and fed back as it is.
+ */
+async function writeApplyResults(file: string, table: ReadTableResult<ApplyField>, r: ApplyResult): Promise<void> {
+  const key = (sheet: string, row: number) => `${sheet}\u0000${row}`;
+  const applied = new Map(r.applied.map((a) => [key(a.sheet, a.row), a]));
+  const existing = new Set(r.existing.map((e) => key(e.sheet, e.row)));
+  const errors = new Map<string, BatchRowError[]>();
+  for (const e of r.rejected) errors.set(key(e.sheet, e.row), [...(errors.get(key(e.sheet, e.row)) ?? []), e]);
+  const sheetIndex = new Map(table.sheets.map((s, i) => [s.sheet, i]));
+  const spool = ResultsSpool.create();
+  try {
+    for (const row of table.rows) {
+      const k = key(row.sheet, row.row);
+      const errs = errors.get(k);
+      const a = applied.get(k);
+      const what = a ? (a.event === 'change' || a.event === 'renew' ? `${EVENT_LABEL[a.event]}，第 ${a.version} 版` : STATUS_LABEL[a.status]) : undefined;
+      if (errs) spool.add(sheetIndex.get(row.sheet)!, row.row, row.cells, 'rejected', undefined, reasonsText(errs));
+      else if (existing.has(k)) spool.add(sheetIndex.get(row.sheet)!, row.row, row.cells, 'existing');
+      else spool.add(sheetIndex.get(row.sheet)!, row.row, row.cells, 'passed', what);
+    }
+    const several = table.sheets.length > 1;
+    const passed = (what: string | undefined) => (r.committed ? `已办理：${what ?? ''}` : r.dryRun ? `可办理（试运行）：${what ?? ''}` : '未办理（整批未提交）');
+    await spool.writeTo(file, table.sheets, (s) => resultColumns(s, APPLY_RESULT_COLUMNS, several), (l) => [
+      ...(several ? [l.sheet.sheet] : []),
+      l.row,
+      l.outcome === 'passed' ? passed(l.note) : l.outcome === 'existing' ? '此前已办理' : '被拒绝',
+      l.reasons ?? '',
+    ]);
+  } finally {
+    await spool.discard();
+  }
 }
 
 /** A dry run validates changes and renewals without a private key: what it "signs" is discarded. */

@@ -17,6 +17,8 @@ import { loadExcelJS } from '../io/exceljs';
 import { neutralizeFormula, sheetName, writeCsv } from '../io/write';
 import type { CellValue } from '../io/types';
 import type { TableSheet } from './table';
+import { nameKey } from './store';
+import type { BatchRowError } from './types';
 
 /** What happened to a row; `passed` rows are issued only if the batch commits. */
 export type RowOutcome = 'passed' | 'existing' | 'rejected';
@@ -48,12 +50,28 @@ export interface ResultColumns {
   header: string[];
 }
 
+/**
+ * The results file's columns for a sheet: its own, less the results columns of an earlier run fed
+ * back (so they are replaced, not doubled), then `ours`, whose first, 原工作表, only when the batch
+ * has several sheets.
+ */
+export function resultColumns(s: TableSheet, ours: readonly string[], severalSheets: boolean): ResultColumns {
+  const keep = s.labels.map((l, i) => ({ l, i })).filter((x) => !ours.includes(nameKey(x.l)));
+  return { keep: keep.map((x) => x.i), header: [...keep.map((x) => x.l || `第${x.i + 1}列`), ...(severalSheets ? ours : ours.slice(1))] };
+}
+
+/** A row's errors for its 错误原因 cell: 【column】message；… */
+export function reasonsText(errs: BatchRowError[]): string {
+  return errs.map((e) => (e.column ? `【${e.column}】${e.message}` : e.message)).join('；');
+}
+
 /** What the spool knows of a row besides its cells: where it was and what happened to it. */
 export interface SpooledRow {
   sheet: TableSheet;
   row: number;
   outcome: RowOutcome;
-  number?: string;
+  /** beside the outcome: the licence number issued, or what was done to the licence */
+  note?: string;
   reasons?: string;
 }
 
@@ -74,9 +92,9 @@ export class ResultsSpool {
     return new ResultsSpool(dir, path.join(dir, 'rows.ndjson'));
   }
 
-  add(sheetIndex: number, row: number, cells: CellValue[], outcome: RowOutcome, number?: string, reasons?: string): void {
+  add(sheetIndex: number, row: number, cells: CellValue[], outcome: RowOutcome, note?: string, reasons?: string): void {
     const line: SpoolLine = { s: sheetIndex, w: row, c: cells.map(encodeCell), o: outcome };
-    if (number) line.n = number;
+    if (note) line.n = note;
     if (reasons) line.r = reasons;
     this.pending.push(JSON.stringify(line));
   }
@@ -126,7 +144,7 @@ export class ResultsSpool {
           peeked = line;
           return;
         }
-        yield [...keep.map((i) => decodeCell(line.c[i] ?? null)), ...label({ sheet: sheets[index], row: line.w, outcome: line.o, number: line.n, reasons: line.r })];
+        yield [...keep.map((i) => decodeCell(line.c[i] ?? null)), ...label({ sheet: sheets[index], row: line.w, outcome: line.o, note: line.n, reasons: line.r })];
       }
     };
     await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });

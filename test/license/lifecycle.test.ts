@@ -253,6 +253,55 @@ describe.each(backends())('licence lifecycle and verification on %s', (backend) 
     }
   });
 
+  it('apply --results: every row with its outcome; the file fixed and fed back applies only what was not done', async () => {
+    const ws3 = await licenseWorkspace(backend);
+    try {
+      await issueLicenses(ws3.db, BATCH1, { date: D, keyFile: ws3.keyFile });
+      const o = { date: '2026-06-01', keyFile: ws3.keyFile, actor: '窗口张三' };
+      const dir = tmpDir('apply-results-');
+      const input = path.join(dir, '办理清单.csv');
+      await writeCsv(input, ['许可证编号', '操作', '延续至', '原因'], [
+        ['3101152026PD-02000001', '注销', '', '停业'],
+        ['3101152026PD-04000001', '延续', '2036年1月1日', '到期延续'],
+        ['3101152026PD-09000001', '作废', '', ''],
+      ]);
+      const results = path.join(dir, '办理结果.csv');
+      // the input itself is refused as the results file (exit 2), before anything is read
+      await expect(applyBatch(ws3.db, input, { ...o, resultsPath: input })).rejects.toMatchObject({ exitCode: 2 });
+      const err = await applyBatch(ws3.db, input, { ...o, resultsPath: results }).then(() => undefined, (e: unknown) => e);
+      expect(err).toMatchObject({ exitCode: 3, hint: expect.stringContaining('办理结果.csv'), details: { resultsPath: results } });
+      const read = async (f: string) => {
+        const rows: unknown[][] = [];
+        for await (const r of readRows(f)) rows.push(r.cells);
+        return rows;
+      };
+      let rows = await read(results);
+      expect(rows[0]).toEqual(['许可证编号', '操作', '延续至', '原因', '原行号', '处理结果', '错误原因']);
+      expect(rows.slice(1).map((r) => r.slice(4))).toEqual([
+        ['2', '未办理（整批未提交）', null],
+        ['3', '未办理（整批未提交）', null],
+        ['4', '被拒绝', expect.stringMatching(/^【操作】无法识别的操作“作废”/)],
+      ]);
+      expect((await ws3.db('licenses').where({ number: '3101152026PD-02000001' }).first()).status).toBe('valid');
+
+      // the office fixes row 4 in the results file and runs it: all three are done, each once
+      const fixed = path.join(dir, '办理结果-改正.csv');
+      await writeCsv(fixed, rows[0] as string[], rows.slice(1).map((r, i) => (i === 2 ? ['3101152026PD-09000001', '撤销', '', '以欺骗手段取得', ...r.slice(4)] : r)) as never);
+      const again = path.join(dir, '办理结果2.csv');
+      const done = await applyBatch(ws3.db, fixed, { ...o, resultsPath: again });
+      expect(done.applied.map((a) => [a.row, a.event])).toEqual([[2, 'cancel'], [3, 'renew'], [4, 'revoke']]);
+      rows = await read(again);
+      expect(rows[0]).toEqual(['许可证编号', '操作', '延续至', '原因', '原行号', '处理结果', '错误原因']);
+      expect(rows.slice(1).map((r) => r[5])).toEqual(['已办理：注销', '已办理：延续换证，第 2 版', '已办理：撤销']);
+      // and once more: nothing twice
+      const third = await applyBatch(ws3.db, again, { ...o, resultsPath: path.join(dir, '办理结果3.csv') });
+      expect([third.applied.length, third.existing.length]).toEqual([0, 3]);
+      expect((await read(path.join(dir, '办理结果3.csv'))).slice(1).map((r) => r[5])).toEqual(['此前已办理', '此前已办理', '此前已办理']);
+    } finally {
+      await ws3.db.destroy();
+    }
+  });
+
   it('export: register with formulas neutralised, JSON in the licence-library form', async () => {
     const dir = tmpDir('export-');
     const evil = path.join(dir, 'evil.csv');

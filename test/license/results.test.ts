@@ -24,7 +24,7 @@ describe('the results spool', () => {
     const keep = s.labels.map((_, i) => i).filter((i) => s.labels[i] !== '处理结果');
     return { keep, header: [...keep.map((i) => s.labels[i]), '行', '结果', '编号'] };
   };
-  const label = (l: SpooledRow) => [l.row, l.outcome, l.number ?? l.reasons ?? ''];
+  const label = (l: SpooledRow) => [l.row, l.outcome, l.note ?? l.reasons ?? ''];
 
   async function spooled(): Promise<ResultsSpool> {
     const spool = ResultsSpool.create();
