@@ -33,6 +33,9 @@ export function formatImportSummary(r: ImportResult): string {
   return lines.join('\n');
 }
 
+/** A time limit in words: 即办 for 0 (当场办结), the unit it was given in (工作日 unless 自然日). */
+const limitWords = (days: number | null, unit: string | null) => (days === null ? '—' : days === 0 ? '即办' : `${days} 个${unit === '自然日' ? '自然日' : '工作日'}`);
+
 const show = (v: unknown) => (v === null || v === undefined || v === '' ? '（空）' : Array.isArray(v) ? v.join('、') || '（空）' : String(v));
 
 export function formatDiff(r: DiffResult): string {
@@ -62,7 +65,7 @@ export function formatIndustries(rows: IndustryListRow[]): string {
 export function formatMatters(rows: MatterListRow[]): string {
   if (rows.length === 0) return '没有符合条件的事项。';
   return rows
-    .map((m) => `${m.code ?? '—'}  ${m.name}  ${m.level ? LEVEL_LABEL[m.level] : ''}  ${show(m.department)}  ${show(m.reformMode)}  承诺 ${m.committedLimitDays ?? '—'} 日  材料 ${m.materials.length} 项`)
+    .map((m) => `${m.code ?? '—'}  ${m.name}  ${m.level ? LEVEL_LABEL[m.level] : ''}  ${show(m.department)}  ${show(m.reformMode)}  承诺 ${limitWords(m.committedLimitDays, m.committedLimitUnit)}  材料 ${m.materials.length} 项`)
     .join('\n');
 }
 
@@ -77,7 +80,7 @@ export function formatIndustryDetail(d: IndustryDetail): string {
   ];
   d.matters.forEach((x, n) => {
     const m = x.matter;
-    lines.push(`  ${n + 1}. ${m.name}【${x.mandatory ? '必办' : x.condition}】 ${show(m.approvingDepartment)}  ${show(m.reformMode)}  法定 ${m.legalLimitDays ?? '—'} / 承诺 ${m.committedLimitDays ?? '—'} 个工作日`);
+    lines.push(`  ${n + 1}. ${m.name}【${x.mandatory ? '必办' : x.condition}】 ${show(m.approvingDepartment)}  ${show(m.reformMode)}  法定 ${limitWords(m.legalLimitDays, m.legalLimitUnit)} / 承诺 ${limitWords(m.committedLimitDays, m.committedLimitUnit)}`);
     if (m.legalBasis) lines.push(`     设定依据：${m.legalBasis}`);
     x.materials.forEach((mat, k) => lines.push(`     材料${k + 1}：${mat.name}${mat.form ? `（${mat.form}）` : ''}`));
   });

@@ -104,7 +104,8 @@ export async function showIndustry(db: Db, nameOrCode: string): Promise<Industry
 }
 
 const yesNo = (b: boolean | null): CellValue => (b === null ? null : b ? '是' : '否');
-const limitText = (days: number | null, unit: string | null): CellValue => (days === null ? null : unit === '自然日' ? `${days}个自然日` : days);
+// 0 is 即办 (当场办结), written as the word the import reads back as 0
+const limitText = (days: number | null, unit: string | null): CellValue => (days === null ? null : days === 0 ? '即办' : unit === '自然日' ? `${days}个自然日` : days);
 
 /**
  * The whole catalog in the layout `catalog import` reads: sheets for industries, matters, materials

@@ -7,6 +7,7 @@ import { InputError } from '../../src/cli/errors';
 import { readRows } from '../../src/io/read-rows';
 import { backends } from '../helpers/db';
 import { PUDONG_ALL, PUDONG_BASE, bad, catalogSnapshot, freshWorkspace, pudong } from '../helpers/workspace';
+import { formatMatters } from '../../src/catalog/format';
 
 const tmp = () => fs.mkdtempSync(path.join(process.env.YIYE_TEST_TMP ?? os.tmpdir(), 'imp-'));
 
@@ -142,6 +143,11 @@ describe.each(backends())('catalog import on %s', (backend) => {
     const m = (await listMatters(db)).find((x) => x.code === '310115-SW-001')!;
     expect(m).toMatchObject({ reformMode: '优化审批服务', committedLimitDays: 3, legalLimitDays: 20 });
     expect(m.legalBasis).toBeTruthy(); // columns the file lacks are left as they were
+    // 即办 is stored as 0 and shown as the word, not "0 日"
+    const now = (await listMatters(db)).find((x) => x.name === '新设事项')!;
+    expect(now.committedLimitDays).toBe(0);
+    expect(formatMatters([now])).toMatch(/承诺 即办/);
+    expect(formatMatters([m])).toMatch(/承诺 3 个工作日/);
   });
 
   it('export round-trips: importing the export changes nothing (xlsx and csv)', async () => {

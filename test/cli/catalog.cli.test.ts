@@ -44,6 +44,9 @@ describe.each(backends())('yiye catalog commands on %s', (backend) => {
     const show = await yiye(['catalog', 'show', '便利店', '--db', db]);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/烟草专卖零售许可【销售卷烟的】/);
+    // time limits in words, in the unit they were given
+    expect(show.stdout).toMatch(/法定 (\d+ 个(工作日|自然日)|即办|—) \/ 承诺 (\d+ 个(工作日|自然日)|即办|—)/);
+    expect(show.stdout).not.toMatch(/个工作日 个工作日|承诺 0 /);
   });
 
   it('a rejected batch exits 3 with the error object on stdout and no stack trace', async () => {
