@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Db } from '../db';
 import { NotFoundError } from '../cli/errors';
+import { normalizeText, toHalfWidth } from '../text/normalize';
 import { writeTable, type SheetData } from '../io/write';
 import type { CellValue } from '../io/types';
 import {
@@ -51,8 +52,10 @@ export async function listIndustries(db: Db): Promise<IndustryListRow[]> {
 
 /** Finds an industry by name or code; a clear error listing near names when there is none. */
 export async function findIndustry(db: Db, nameOrCode: string): Promise<IndustryRow> {
-  const key = nameOrCode.trim();
-  const row = (await db('industries').where({ name: key }).orWhere({ code: key }).first()) as IndustryRow | undefined;
+  const key = normalizeText(nameOrCode);
+  // a code as typed: full-width (ＰＤ－０１) or in lower case (pd-01) is the same code
+  const code = toHalfWidth(key).toUpperCase();
+  const row = (await db('industries').where({ name: key }).orWhereRaw('UPPER(code) = ?', [code]).first()) as IndustryRow | undefined;
   if (row) return row;
   const near = (await db('industries').where('name', 'like', `%${key.slice(0, 2)}%`).limit(5).pluck('name')) as string[];
   throw new NotFoundError(`试点行业目录中没有“${key}”。`, near.length ? `是否指：${near.join('、')}？` : '运行 `yiye catalog list industries` 查看全部行业。');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Db } from '../../src/db';
-import { importCatalog, diffCatalog, listIndustries, listMatters, showIndustry, exportCatalog } from '../../src/catalog/service';
+import { importCatalog, diffCatalog, listIndustries, listMatters, showIndustry, exportCatalog, findIndustry } from '../../src/catalog/service';
 import { InputError } from '../../src/cli/errors';
 import { readRows } from '../../src/io/read-rows';
 import { backends } from '../helpers/db';
@@ -148,6 +148,10 @@ describe.each(backends())('catalog import on %s', (backend) => {
     expect(now.committedLimitDays).toBe(0);
     expect(formatMatters([now])).toMatch(/承诺 即办/);
     expect(formatMatters([m])).toMatch(/承诺 3 个工作日/);
+    // an industry's code typed in lower case or full-width finds it
+    const ind = (await db('industries').whereNotNull('code').first()) as { name: string; code: string };
+    const fullWidth = ind.code.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+    for (const typed of [ind.code.toLowerCase(), ` ${fullWidth} `, ind.name]) expect((await findIndustry(db, typed)).name).toBe(ind.name);
   });
 
   it('export round-trips: importing the export changes nothing (xlsx and csv)', async () => {

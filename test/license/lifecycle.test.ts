@@ -235,7 +235,7 @@ describe.each(backends())('licence lifecycle and verification on %s', (backend) 
       expect(third.existing).toHaveLength(6);
       expect(third.applied.map((a) => [a.row, a.number, a.event, a.version])).toEqual([[8, '3101152026PD-03000001', 'renew', 2]]);
       const byLicence = await ws2.db('license_events').whereNot({ event: 'issue' }).select('license_id').count({ n: '*' }).groupBy('license_id');
-      expect(byLicence.map((x: { n: number | string }) => Number(x.n))).toEqual(byLicence.map(() => 1));
+      expect(byLicence.map((x) => Number(x.n))).toEqual(byLicence.map(() => 1));
 
       // a batch with an illegal transition applies nothing and exits 4
       const dir = tmpDir('apply-');
