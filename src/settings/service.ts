@@ -3,6 +3,7 @@ import { connect, isPostgresUrl, migrateLatest, migrationStatus, redact } from '
 import { ConflictError, InputError } from '../cli/errors';
 import { createPrivateKeyFile, keyIdOf, loadPrivateKey, parsePublicKey, publicPem, resolveKeyFile } from '../license/keys';
 import fs from 'node:fs';
+import { normalizeText, toHalfWidth } from '../text/normalize';
 
 /** Workspace settings chosen at `yiye init`. */
 export interface WorkspaceSettings {
@@ -107,7 +108,9 @@ export interface InitResult {
  * settings changes nothing; different settings on an existing workspace are a conflict (exit 4)
  * unless `force` is given, because licence numbers already issued follow the old pattern.
  */
-export async function initWorkspace(target: string, given: WorkspaceSettings, opts: { force?: boolean; keyFile?: string } = {}): Promise<InitResult> {
+export async function initWorkspace(target: string, typed: WorkspaceSettings, opts: { force?: boolean; keyFile?: string } = {}): Promise<InitResult> {
+  // typed as on a Chinese keyboard: ３１０１１５ is 310115, blanks around a name are not part of it
+  const given = { ...typed, regionCode: toHalfWidth(typed.regionCode).trim(), authorityName: normalizeText(typed.authorityName) };
   validateSettings(given);
   const settings = withDefaults(given);
   const db = connect(target);

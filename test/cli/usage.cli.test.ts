@@ -73,6 +73,10 @@ describe('usage errors, unknown commands and batch errors on the real CLI', () =
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/设置与本次不同：行政区划代码（--region）现为“310115”，本次为“310116”。/);
     expect(r.stderr).not.toMatch(/regionCode/);
+    // the same settings typed full-width, with blanks around the name, are the same settings
+    const same = await yiye(['init', '--db', db, '--region', '３１０１１５', '--authority', ' 浦东新区人民政府　', '--json']);
+    expect(same.code).toBe(0);
+    expect(same.json.settings).toMatchObject({ regionCode: '310115', authorityName: '浦东新区人民政府' });
   });
 
   it('--report naming the input file is refused and the department\'s file is left as it was', async () => {
