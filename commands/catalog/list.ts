@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base';
 import { listIndustries, listMatters, type IndustryListRow, type MatterListRow } from '../../src/catalog/service';
 import { formatIndustries, formatMatters } from '../../src/catalog/format';
+import { UsageError } from '../../src/cli/errors';
 
 export default class CatalogList extends BaseCommand {
   static override summary = '列出试点行业或许可事项 (list industries or matters)';
@@ -17,6 +18,7 @@ export default class CatalogList extends BaseCommand {
     const { args, flags } = await this.parse(CatalogList);
     return this.withDb(flags.db, async (db) => {
       if (args.what === 'industries') {
+        if (flags.industry) throw new UsageError('--industry 只用于 catalog list matters（列出该行业涉及的事项）。', `查看一个行业的详情请用：yiye catalog show ${flags.industry}`);
         const rows = await listIndustries(db);
         this.log(formatIndustries(rows));
         return rows;

@@ -47,6 +47,9 @@ describe.each(backends())('yiye catalog commands on %s', (backend) => {
     // time limits in words, in the unit they were given
     expect(show.stdout).toMatch(/法定 (\d+ 个(工作日|自然日)|即办|—) \/ 承诺 (\d+ 个(工作日|自然日)|即办|—)/);
     expect(show.stdout).not.toMatch(/个工作日 个工作日|承诺 0 /);
+    // --industry belongs to matters; for industries it is refused rather than silently ignored
+    const wrong = await yiye(['catalog', 'list', 'industries', '--industry', '便利店', '--db', db]);
+    expect([wrong.code, wrong.stderr]).toEqual([2, expect.stringMatching(/--industry 只用于 catalog list matters[\s\S]*yiye catalog show 便利店/)]);
   });
 
   it('a rejected batch exits 3 with the error object on stdout and no stack trace', async () => {
