@@ -27,6 +27,7 @@ export default class TasksImport extends BaseCommand {
     return this.withDb(flags.db, async (db) => {
       const result = await importTasks(db, args.file, { plan: flags.plan, year: flags.year, dryRun: flags['dry-run'], skipInvalid: flags['skip-invalid'], reportPath: flags.report, actor: flags.actor });
       this.log(formatImportTasks(result));
+      if (result.dryRun) this.exitRejectedIfErrors(result.errors.length, flags['skip-invalid']);
       return result;
     });
   }

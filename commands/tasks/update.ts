@@ -21,6 +21,7 @@ export default class TasksUpdate extends BaseCommand {
     return this.withDb(flags.db, async (db) => {
       const result = await updateTasks(db, args.file, { dryRun: flags['dry-run'], skipInvalid: flags['skip-invalid'], reportPath: flags.report, actor: flags.actor });
       this.log(formatUpdate(result));
+      if (result.dryRun) this.exitRejectedIfErrors(result.errors.length, flags['skip-invalid']);
       return result;
     });
   }

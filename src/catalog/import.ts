@@ -99,6 +99,7 @@ async function planFiles(files: string[], opts: ImportOptions): Promise<PlannedF
   if (files.length === 0) throw new UsageError('请至少指定一个要导入的文件。', '例如：yiye catalog import 附件1-试点行业清单.xlsx');
   const planned: PlannedFile[] = [];
   for (const f of files) {
+    if (fs.existsSync(f) && fs.statSync(f).isDirectory()) throw new InputError(`“${f}”是文件夹，不是文件。`, `请给出其中的文件，例如 ${path.join(f, '*.xlsx')}。`, undefined, 'FILE_NOT_FOUND');
     if (!fs.existsSync(f) || !fs.statSync(f).isFile()) throw new InputError(`找不到文件“${f}”。`, '请检查路径是否正确。', undefined, 'FILE_NOT_FOUND');
     formatOf(f); // refuses .xls and unknown types before anything is read
     // The kind only orders several files; a single file needs no peek (for xlsx it costs a pass).

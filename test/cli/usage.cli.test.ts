@@ -54,6 +54,9 @@ describe('usage errors, unknown commands and batch errors on the real CLI', () =
     expect(isDir.code).toBe(3);
     expect(isDir.stderr).toMatch(/是文件夹，不是文件/);
     expect(isDir.stderr).not.toMatch(/意外错误/);
+    // a folder given to import is named as a folder, not "not found"
+    const folderIn = await yiye(['catalog', 'import', dir, '--db', db]);
+    expect([folderIn.code, folderIn.stderr]).toEqual([3, expect.stringMatching(/是文件夹，不是文件[\s\S]*\*\.xlsx/)]);
   });
 
   it('a dry run or a diff that finds rows the import would reject exits 3, after printing its result', async () => {

@@ -59,6 +59,9 @@ describe.each(backends())('yiye tasks / report commands on %s', (backend) => {
     expect(human.code).toBe(3);
     expect(human.stderr).toMatch(/第 3 行，A列“任务编号”：任务编号“PD-99”不存在/);
     expect(human.stderr).not.toMatch(/\n\s+at /);
+    // a dry run that finds the same errors exits 3 too (README), after printing what it found
+    const dry = await yiye(['tasks', 'update', task('bad/进展反馈-错误.xlsx'), '--dry-run', '--db', db, '--json']);
+    expect([dry.code, dry.json.dryRun, dry.json.errors.length > 0]).toEqual([3, true, true]);
 
     const ok = await yiye(['tasks', 'update', task('updates/进展反馈-2021-05.xlsx'), '--db', db, '--json']);
     expect(ok.code).toBe(0);
