@@ -126,6 +126,15 @@ const isNote = (row: SheetRow) => {
 };
 
 /**
+ * A row that repeats the header (a sheet pasted together from several departments' parts, a header
+ * repeated for printing): every recognised column holds its own header text again.
+ */
+const repeatsHeader = (row: SheetRow, h: SheetHeader) => {
+  const cols = Object.values(h.columns) as number[];
+  return cols.length >= 2 && cols.every((c) => headerKey(cellText(row.cells[c]) ?? '') === headerKey(h.labels[c] ?? ''));
+};
+
+/**
  * Task drafts of a task sheet. Layouts: seed 003's 序号/主要任务/重点内容/责任单位 (主要任务 merged over
  * its rows, the items numbered "1." inside 重点内容); or 任务/牵头单位/配合单位/完成时限 columns. With
  * only a 责任单位 column the first unit leads (the convention of such tables) and the rest co-operate.
@@ -136,7 +145,7 @@ export function parseTaskSheet(s: ReadSheet, planYear: number | null, errors: Ro
   const seenRefs = new Set<string>();
   let lastNum = 0;
   for (const row of s.rows) {
-    if (isBlank(row) || isNote(row)) continue;
+    if (isBlank(row) || isNote(row) || repeatsHeader(row, s.header)) continue;
     const r = rowReader(s, row, errors);
     const before = errors.length;
     const category = r.text('category');
@@ -248,7 +257,7 @@ export function parseProgressSheet(s: ReadSheet, errors: RowError[]): ProgressRo
     return out;
   }
   for (const row of s.rows) {
-    if (isBlank(row) || isNote(row)) continue;
+    if (isBlank(row) || isNote(row) || repeatsHeader(row, s.header)) continue;
     const r = rowReader(s, row, errors);
     const before = errors.length;
     const code = taskCode(r.text('code'));

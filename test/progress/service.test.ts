@@ -138,6 +138,11 @@ describe.each(backends())('tasks on %s', (backend) => {
     await writeTable(dup, [{ name: '台账', header, rows: [['1', 'T-04', '甲', '甲任务', '区商务委', '', '2022年6月底前'], ['2', 'T-04', '乙', '乙任务', '区商务委', '', '2022年6月底前']] }]);
     const err = await importTasks(db, dup, { dryRun: true });
     expect(err.errors).toEqual([expect.objectContaining({ row: 3, column: '任务编号', columnLetter: 'B', message: '编号“T-04”在本表中重复' })]);
+    // a header repeated mid-sheet (parts pasted together) is not a task, nor its 牵头单位 a unit
+    const pasted = path.join(dir, '台账-拼接.xlsx');
+    await writeTable(pasted, [{ name: '台账', header, rows: [['1', 'T-05', '甲', '甲任务', '区商务委', '', '2022年6月底前'], header, ['2', 'T-06', '乙', '乙任务', '区政务办', '', '2022年6月底前']] }]);
+    const res = await importTasks(db, pasted, { dryRun: true });
+    expect([res.errors, res.counts.inserted]).toEqual([[], 2]);
   });
 
   it('applies a progress return in one transaction, keeps the history, and re-applying changes nothing', async () => {
