@@ -3,7 +3,7 @@ import type { CellValue } from '../io/types';
 import { isCellError } from '../io/types';
 import { cellText, parseBool, parseTimeLimit, splitList, toHalfWidth } from '../text/normalize';
 import { parseDateValue } from '../text/dates';
-import { parseDeadline } from '../text/deadline';
+import { parseDeadlineCell } from '../text/deadline';
 import type { Field, HeaderMap, Kind } from './headers';
 import {
   REFORM_MODES,
@@ -273,7 +273,7 @@ export function parseRow(ctx: SheetContext, rowNumber: number, cells: CellValue[
         if (t === null) [ind.targetDate, ind.targetText] = [null, null];
         else if (exact) [ind.targetDate, ind.targetText] = [exact, null];
         else {
-          const d = parseDeadline(t);
+          const d = parseDeadlineCell(t);
           if (d.kind !== 'date' || !d.date) err('targetDate', `无法识别落地时限“${t}”（可填日期如 2021-03-31，或“2021年3月底前”）`);
           [ind.targetDate, ind.targetText] = [d.date, t];
         }

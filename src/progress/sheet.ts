@@ -4,7 +4,7 @@ import { columnLetter } from '../catalog/parse';
 import { readRows } from '../io/read-rows';
 import type { CellValue, SheetRow } from '../io/types';
 import { isCellError } from '../io/types';
-import { parseDeadline } from '../text/deadline';
+import { deadlineUnreadable, parseDeadlineCell } from '../text/deadline';
 import { parseDateValue } from '../text/dates';
 import { cellText, headerKey, toHalfWidth } from '../text/normalize';
 import { findDeadlines } from './extract';
@@ -188,12 +188,14 @@ export function parseTaskSheet(s: ReadSheet, planYear: number | null, errors: Ro
     if (dText) {
       const exact = parseDateValue(dRaw);
       // a date cell or an Excel serial number is recorded as its date, not as "44742"
-      if (exact) deadlines.push({ date: exact, text: typeof dRaw === 'string' ? dText : exact, kind: 'date' });
+      // (a serial typed into a csv arrives as text: digits only)
+      if (exact) deadlines.push({ date: exact, text: typeof dRaw === 'string' && !/^\d+(\.\d+)?$/.test(dText) ? dText : exact, kind: 'date' });
       else {
-        const d = parseDeadline(dText, planYear);
+        const d = parseDeadlineCell(dText, planYear);
         if ((d.kind === 'date' || d.kind === 'fuzzy') && d.date) deadlines.push({ date: d.date, text: d.text, kind: d.kind });
         else if (d.kind === 'date' || d.kind === 'fuzzy') r.err('deadline', `完成时限“${dText}”没有写明年份，请写明年份（如 2021年6月底前）或用 --year 指定计划年份`);
         else if (d.kind === 'start') r.err('deadline', `“${dText}”是开始时间，不是完成时限`);
+        else if (deadlineUnreadable(d)) r.err('deadline', `完成时限“${dText}”无法识别：请写日期（如 2021-06-30、2021年6月底前、2021年二季度），没有时限的写“长期坚持”或留空`);
         else deadlines.push({ date: null, text: d.text, kind: d.kind });
       }
     } else deadlines.push(...findDeadlines(body, planYear, null));

@@ -37,10 +37,12 @@ type Rule = { re: RegExp; kind: DeadlineKind; date: (m: RegExpExecArray, year: n
 
 const yearOf = (m: RegExpExecArray, planYear: number | null): number | null => (m[1] ? Number(m[1]) : planYear);
 
+/** Words that mean there is no deadline (长期坚持 …): a task like this is never overdue. */
+const NO_DEADLINE = /(长期坚持|持续推进|长期|持续|常态化)/;
+
 /** The rules, tried in order; the first that matches wins. Keep every phrase convention here. */
 const RULES: Rule[] = [
   { re: /(每季度|每月|每年|每半年|定期|按季度|按月)/, kind: 'recurring', date: () => null },
-  { re: /(长期坚持|持续推进|长期|持续|常态化)/, kind: 'none', date: () => null },
   {
     re: new RegExp(`[自从]${Y}\\s*${N}\\s*月\\s*${N}\\s*日?\\s*起`),
     kind: 'start',
@@ -60,6 +62,12 @@ const RULES: Rule[] = [
     re: new RegExp(`${Y}\\s*${N}\\s*月\\s*(初|上旬)`),
     kind: 'fuzzy',
     date: (m, py) => withYear(yearOf(m, py), (y) => isoFromParts(y, num(m[2]), 10)),
+  },
+  {
+    // 6月中旬 (about the 20th), 6月下旬 (by the month's end): approximate, kept with the text
+    re: new RegExp(`${Y}\\s*${N}\\s*月\\s*(中旬|下旬)`),
+    kind: 'fuzzy',
+    date: (m, py) => withYear(yearOf(m, py), (y) => (m[3] === '中旬' ? isoFromParts(y, num(m[2]), 20) : monthEnd(y, num(m[2])))),
   },
   {
     re: /(?:(\d{4})\s*年)?\s*(上半年|年中)/,
@@ -86,7 +94,32 @@ const RULES: Rule[] = [
     kind: 'date',
     date: (m, py) => withYear(yearOf(m, py), (y) => isoFromParts(y, 12, 31)),
   },
+  // last: a phrase that names a date and also says "and keep at it" (6月底前完成并持续推进) has that date
+  { re: NO_DEADLINE, kind: 'none', date: () => null },
 ];
+
+/** A month alone, "2021年6月" / "6月份" / "2021年6月前": by the end of that month. */
+const MONTH_ONLY = new RegExp(`^${Y}\\s*${N}\\s*月份?\\s*(前|之前|内|完成)?$`);
+
+/**
+ * A deadline cell of a spreadsheet (a task's 完成时限, an industry's 落地时限): `parseDeadline`, and a
+ * month written alone as that month's end. Only for whole cells: inside a sentence "2021年6月" is
+ * usually the start of a longer phrase (6月底前), which `parseDeadline` reads on its own.
+ */
+export function parseDeadlineCell(text: string, planYear: number | null = null): Deadline {
+  const d = parseDeadline(text, planYear);
+  if (d.kind !== 'none') return d;
+  const m = MONTH_ONLY.exec(toHalfWidth(d.text).replace(/\s+/g, ''));
+  return m ? { kind: 'date', date: withYear(yearOf(m, planYear), (y) => monthEnd(y, num(m[2]))), text: d.text } : d;
+}
+
+/**
+ * True when a written deadline could not be read: not a date or phrase above, and not one of the
+ * words that mean "no deadline" (长期坚持, 持续推进 …). Importers report it instead of storing 无时限.
+ */
+export function deadlineUnreadable(d: Deadline): boolean {
+  return d.kind === 'none' && d.text !== '' && !NO_DEADLINE.test(toHalfWidth(d.text).replace(/\s+/g, ''));
+}
 
 function withYear(year: number | null, f: (y: number) => string | null): string | null {
   return year === null ? null : f(year);

@@ -143,6 +143,11 @@ describe.each(backends())('tasks on %s', (backend) => {
     await writeTable(pasted, [{ name: '台账', header, rows: [['1', 'T-05', '甲', '甲任务', '区商务委', '', '2022年6月底前'], header, ['2', 'T-06', '乙', '乙任务', '区政务办', '', '2022年6月底前']] }]);
     const res = await importTasks(db, pasted, { dryRun: true });
     expect([res.errors, res.counts.inserted]).toEqual([[], 2]);
+    // a deadline nobody can read is an error, not a silent 无时限; a month alone is that month's end
+    const vague = path.join(dir, '台账-时限.xlsx');
+    await writeTable(vague, [{ name: '台账', header, rows: [['1', 'T-07', '甲', '甲任务', '区商务委', '', '尽快'], ['2', 'T-08', '乙', '乙任务', '区政务办', '', '2021年3月'], ['3', 'T-09', '丙', '丙任务', '区政务办', '', '长期坚持']] }]);
+    const v = await importTasks(db, vague, { dryRun: true });
+    expect(v.errors).toEqual([expect.objectContaining({ row: 2, column: '完成时限', message: expect.stringMatching(/完成时限“尽快”无法识别/) })]);
   });
 
   it('applies a progress return in one transaction, keeps the history, and re-applying changes nothing', async () => {

@@ -1,4 +1,4 @@
-import { parseDeadline } from '../../src/text/deadline';
+import { deadlineUnreadable, parseDeadline, parseDeadlineCell } from '../../src/text/deadline';
 import { excelSerialToIso, parseDateValue } from '../../src/text/dates';
 
 describe('parseDeadline (DOMAIN.md deadline phrases)', () => {
@@ -41,6 +41,29 @@ describe('parseDeadline (DOMAIN.md deadline phrases)', () => {
 
   it('rejects impossible dates rather than rolling them over', () => {
     expect(parseDeadline('2021年2月30日前').date).toBeNull();
+  });
+});
+
+describe('month-only, 中旬/下旬, dates next to "keep at it", and phrases that cannot be read', () => {
+  it('reads what the reviews found refused or lost', () => {
+    expect(parseDeadlineCell('2021年6月')).toMatchObject({ kind: 'date', date: '2021-06-30' });
+    expect(parseDeadlineCell('6月份', 2021)).toMatchObject({ kind: 'date', date: '2021-06-30' });
+    expect(parseDeadlineCell('2021年2月前')).toMatchObject({ kind: 'date', date: '2021-02-28' });
+    expect(parseDeadline('2021年6月中旬')).toMatchObject({ kind: 'fuzzy', date: '2021-06-20' });
+    expect(parseDeadline('2021年6月下旬')).toMatchObject({ kind: 'fuzzy', date: '2021-06-30' });
+    expect(parseDeadline('2021年6月底前完成并持续推进')).toMatchObject({ kind: 'date', date: '2021-06-30' });
+    expect(parseDeadline('长期坚持')).toMatchObject({ kind: 'none', date: null });
+    // "6月15日" is not a month alone
+    expect(parseDeadline('2021年6月15日')).toMatchObject({ date: '2021-06-15' });
+  });
+
+  it('tells an unreadable phrase from "no deadline"', () => {
+    expect(deadlineUnreadable(parseDeadline('尽快'))).toBe(true);
+    expect(deadlineUnreadable(parseDeadline('待定'))).toBe(true);
+    for (const none of ['长期坚持', '持续推进', '常态化', '']) expect(deadlineUnreadable(parseDeadline(none))).toBe(false);
+    expect(deadlineUnreadable(parseDeadlineCell('2021年6月'))).toBe(false);
+    // inside a sentence a month alone is not read as a deadline
+    expect(parseDeadline('2021年6月')).toMatchObject({ kind: 'none' });
   });
 });
 
