@@ -82,6 +82,8 @@ function toYiyeError(err: Error & { oclif?: { exit?: number } }): YiyeError {
     EPERM: [`没有权限访问“${at}”。`, '请检查该文件或文件夹的权限，或换一个有权限的位置。'],
     EISDIR: [`“${at}”是文件夹，不是文件。`, '请指定一个文件名。'],
     ENOTDIR: [`路径“${at}”中有一段不是文件夹。`, '请检查路径。'],
+    // mkdir of an output's folder where a file of that name already stands
+    EEXIST: [`“${at}”已是一个文件，不能作为文件夹。`, '请检查输出路径，或换一个位置。'],
     EROFS: [`“${at}”所在位置是只读的。`, '请换一个可写的位置。'],
     ENOSPC: ['磁盘空间不足，未能写完。', '请清理磁盘空间后重新运行。'],
   };

@@ -54,6 +54,10 @@ describe('usage errors, unknown commands and batch errors on the real CLI', () =
     expect(isDir.code).toBe(3);
     expect(isDir.stderr).toMatch(/是文件夹，不是文件/);
     expect(isDir.stderr).not.toMatch(/意外错误/);
+    // an output path under a file (out/r.md/x.md) is a user error, not an unexpected one
+    const underFile = await yiye(['catalog', 'export', path.join(dir, 'notes.db', 'x.xlsx'), '--db', db]);
+    expect([underFile.code, underFile.stderr]).toEqual([3, expect.stringMatching(/(已是一个文件，不能作为文件夹|中有一段不是文件夹)/)]);
+    expect(underFile.stderr).not.toMatch(/意外错误/);
     // a folder given to import is named as a folder, not "not found"
     const folderIn = await yiye(['catalog', 'import', dir, '--db', db]);
     expect([folderIn.code, folderIn.stderr]).toEqual([3, expect.stringMatching(/是文件夹，不是文件[\s\S]*\*\.xlsx/)]);
