@@ -13,6 +13,7 @@ import { buildGuideModel, industryFingerprint } from './model';
 import { MARKER_NAME, markdownMarker, markerJson, readMarker, type GuideMarker } from './marker';
 import { resolveInside, safeSegment } from './paths';
 import { GUIDE_FORMATS, GUIDE_TITLES, GUIDE_TYPES, type GuideFormat, type GuideMetrics, type GuideModel, type GuideType, type GuideWarning } from './types';
+import { today } from '../text/dates';
 
 export interface SelectOptions {
   industries?: string[];
@@ -46,11 +47,6 @@ export interface GenerateResult {
   warnings: GuideWarning[];
 }
 
-/** Today's calendar date where the office is (local time), YYYY-MM-DD. */
-export function today(): string {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
 
 async function selectIndustries(db: Db, opts: SelectOptions): Promise<string[]> {
   const named = (opts.industries ?? []).map((s) => s.trim()).filter(Boolean);

@@ -2,7 +2,9 @@
 import { UsageError } from '../cli/errors';
 import type { CellValue } from '../io/types';
 import { cellText } from '../text/normalize';
-import { lastDayOfMonth } from '../text/dates';
+import { lastDayOfMonth, today } from '../text/dates';
+
+export { today };
 
 /**
  * What `normalizeText` changes: zero-width and special spaces, full-width letters and digits, line
@@ -20,11 +22,6 @@ export function cellTextQuick(v: CellValue): string | null {
   return cellText(v);
 }
 
-/** Today's date where the office is (the process's time zone), as YYYY-MM-DD. */
-export function today(): string {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
 
 /**
  * Issue and lifecycle dates are the day the office acts, never after today (the machine's local

@@ -5,7 +5,7 @@ import { readRows } from '../io/read-rows';
 import type { CellValue, SheetRow } from '../io/types';
 import { isCellError } from '../io/types';
 import { deadlineUnreadable, parseDeadlineCell } from '../text/deadline';
-import { parseDateValue } from '../text/dates';
+import { parseDateValue, today } from '../text/dates';
 import { cellText, headerKey, toHalfWidth } from '../text/normalize';
 import { findDeadlines } from './extract';
 import { TASK_STATUSES, type DeadlineEntry, type TaskDraft, type TaskStatus } from './types';
@@ -270,6 +270,7 @@ export function parseProgressSheet(s: ReadSheet, errors: RowError[]): ProgressRo
     const doneText = r.text('completedOn');
     const completedOn = doneText ? parseDateValue(r.raw('completedOn')) : null;
     if (doneText && !completedOn) r.err('completedOn', `完成时间“${doneText}”不是日期（如 2021-03-31 或 2021年3月31日）`);
+    else if (completedOn && completedOn > today()) r.err('completedOn', `完成时间 ${completedOn} 晚于今天（${today()}），尚未发生的完成不能登记`);
     if (status === '已完成' && !doneText) r.err('completedOn', '状态为“已完成”时须填写完成时间');
     if (completedOn && status && status !== '已完成') r.err('status', `填写了完成时间，状态却是“${status}”`);
     const pctText = r.text('percent');

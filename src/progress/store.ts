@@ -201,7 +201,8 @@ export interface TaskBundle {
 export async function loadTasks(db: Knex, where: { planId?: number; codes?: string[] } = {}): Promise<TaskBundle[]> {
   let q = db('tasks as t').leftJoin('plans as p', 'p.id', 't.plan_id').select('t.*', 'p.name as plan_name');
   if (where.planId !== undefined) q = q.where('t.plan_id', where.planId);
-  if (where.codes) q = q.whereIn('t.code', where.codes.length ? where.codes : ['\u0000']);
+  // no codes selects nothing (a NUL sentinel is not valid text on PostgreSQL)
+  if (where.codes) q = where.codes.length ? q.whereIn('t.code', where.codes) : q.whereRaw('1 = 0');
   const rows: Array<TaskRow & { plan_name: string | null }> = await q.orderBy('t.id');
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);

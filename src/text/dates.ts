@@ -43,3 +43,9 @@ export function parseDateValue(v: CellValue): string | null {
   if (!m) return null;
   return isoFromParts(Number(m[1]), Number(m[2]), Number(m[3]));
 }
+
+/** Today's calendar date where the office is (the process's local time zone), YYYY-MM-DD. */
+export function today(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}

@@ -193,6 +193,11 @@ describe.each(backends())('tasks on %s', (backend) => {
     expect(skipped).toMatchObject({ committed: true, updated: 1, changes: [{ code: 'PD-01' }] });
     expect(skipped.errors.map((e) => e.row)).toEqual([3, 4]);
     expect(await db('tasks').where({ code: 'PD-01' }).first('status', 'completed_on')).toEqual({ status: '已完成', completed_on: '2021-03-25' });
+    // a completion dated after today has not happened: refused in its column
+    const future = path.join(tmp(), '进展-未来.xlsx');
+    await writeTable(future, [{ name: '进展反馈', header: ['任务编号', '进展情况', '状态', '完成时间', '填报单位'], rows: [['PD-02', '已发证', '已完成', '2099-01-01', '区市场监管局']] }]);
+    const f = await updateTasks(db, future, { dryRun: true });
+    expect(f.errors).toEqual([expect.objectContaining({ row: 2, column: '完成时间', columnLetter: 'D', message: expect.stringMatching(/完成时间 2099-01-01 晚于今天/) })]);
   });
 
   it('lists overdue, due-within and by unit (the same unit under another spelling)', async () => {
