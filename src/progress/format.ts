@@ -75,7 +75,9 @@ export function formatTaskList(items: TaskListItem[], asOf: string): string {
   for (const t of items) {
     const left = t.daysLeft !== null ? `，剩余 ${t.daysLeft} 天${t.workdaysLeft !== null ? `（${t.workdaysLeft} 个工作日）` : ''}` : '';
     const when = t.deadline ? `${t.deadline}${t.state === 'overdue' ? `，逾期 ${t.daysOverdue} 天` : left}` : '无时限';
-    lines.push(`  ${t.code} ${t.title}｜牵头：${t.lead.map((u) => u.name).join('、') || '未写明'}｜${when}｜${t.status}（${STATE_LABEL[t.state]}）`);
+    // completed after the date asked about: on that date it was not yet done
+    const status = t.status === '已完成' && t.completedOn && t.completedOn > asOf ? `尚未完成（${t.completedOn} 完成）` : t.status;
+    lines.push(`  ${t.code} ${t.title}｜牵头：${t.lead.map((u) => u.name).join('、') || '未写明'}｜${when}｜${status}（${STATE_LABEL[t.state]}）`);
   }
   return lines.join('\n');
 }

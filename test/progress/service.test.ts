@@ -10,6 +10,7 @@ import { writeTable } from '../../src/io/write';
 import { backends } from '../helpers/db';
 import { PUDONG_BASE, freshWorkspace } from '../helpers/workspace';
 import { SEED_000, insertLicense, task } from './scenario';
+import { formatTaskList } from '../../src/progress/format';
 
 const tmp = () => fs.mkdtempSync(path.join(process.env.YIYE_TEST_TMP ?? os.tmpdir(), 'tasks-'));
 
@@ -176,6 +177,11 @@ describe.each(backends())('tasks on %s', (backend) => {
     const again = await updateTasks(db, task('updates/进展反馈-2021-05.xlsx'), { actor: 'test' });
     expect(again).toMatchObject({ updated: 0, unchanged: 6, noChange: true });
     expect(await snapshot(db)).toEqual(before);
+    // listed as of a day before its completion, a task completed later is not shown as 已完成
+    const listed = await listTasks(db, { asOf: '2021-04-07' });
+    const late = listed.find((t) => t.completedOn === '2021-04-08')!;
+    expect(formatTaskList([late], '2021-04-07')).toContain('｜尚未完成（2021-04-08 完成）（');
+    expect(formatTaskList(listed.filter((t) => t.completedOn && t.completedOn <= '2021-04-07'), '2021-04-07')).not.toMatch(/尚未完成/);
   });
 
   it('an unknown task code or an invalid status rejects the whole return (exit 3) and changes nothing', async () => {
