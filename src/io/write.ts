@@ -79,6 +79,46 @@ export function sheetName(name: string, used: Set<string>): string {
   return candidate;
 }
 
+type XlsxWriter = InstanceType<ReturnType<typeof loadExcelJS>['stream']['xlsx']['WorkbookWriter']>;
+
+const defaultWidths = (header: string[]) => header.map((h) => Math.min(60, Math.max(10, h.length * 2 + 4)));
+
+/** A sheet as every .xlsx of yiye starts: a bold header row, frozen. */
+function addSheet(wb: XlsxWriter, name: string, header: string[], widths: number[], used: Set<string>) {
+  const ws = wb.addWorksheet(sheetName(name, used), { views: [{ state: 'frozen', ySplit: 1 }] });
+  ws.columns = header.map((h, i) => ({ header: h, width: widths[i] }));
+  ws.getRow(1).font = { bold: true };
+  return ws;
+}
+
+/** Sheets whose rows arrive one by one (an export, a batch's results), too many to hold at once. */
+export interface RowSheet {
+  name: string;
+  header: string[];
+  rows: Iterable<CellValue[]> | AsyncIterable<CellValue[]>;
+}
+
+/**
+ * Writes rows as they arrive, to an .xlsx (plain sheets, inline strings: a shared-string table would
+ * hold every distinct text in memory) or, for a .csv path, the first sheet as `writeCsv` does.
+ * Sheets are read in order, each to its end.
+ */
+export async function writeRows(file: string, sheets: RowSheet[]): Promise<void> {
+  await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  if (path.extname(file).toLowerCase() === '.csv') {
+    await writeCsv(file, sheets[0]?.header ?? [], sheets[0]?.rows ?? []);
+    return;
+  }
+  const wb = new (loadExcelJS().stream.xlsx.WorkbookWriter)({ filename: file, useStyles: true, useSharedStrings: false });
+  const used = new Set<string>();
+  for (const s of sheets) {
+    const ws = addSheet(wb, s.name, s.header, defaultWidths(s.header), used);
+    for await (const r of s.rows) ws.addRow(r.map((v) => neutralizeFormula(v) as never)).commit();
+    ws.commit();
+  }
+  await wb.commit();
+}
+
 /** Writes sheets to an .xlsx (streaming writer) or, for a .csv path, the first sheet as UTF-8 with BOM. */
 export async function writeTable(file: string, sheets: SheetData[]): Promise<void> {
   await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
@@ -90,11 +130,8 @@ export async function writeTable(file: string, sheets: SheetData[]): Promise<voi
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: true });
   const used = new Set<string>();
   for (const s of sheets) {
-    const ws = wb.addWorksheet(sheetName(s.name, used), { views: [{ state: 'frozen', ySplit: 1 }] });
     const st = s.style;
-    const widths = st?.fitColumns ? fittedWidths(s, st.maxWidth ?? 60) : s.header.map((h) => Math.min(60, Math.max(10, h.length * 2 + 4)));
-    ws.columns = s.header.map((h, i) => ({ header: h, width: widths[i] }));
-    ws.getRow(1).font = { bold: true };
+    const ws = addSheet(wb, s.name, s.header, st?.fitColumns ? fittedWidths(s, st.maxWidth ?? 60) : defaultWidths(s.header), used);
     if (st?.autoFilter && s.header.length) ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: s.rows.length + 1, column: s.header.length } };
     if (!st) {
       for (const r of s.rows) ws.addRow(r.map((v) => neutralizeFormula(v) as never)).commit();
@@ -137,17 +174,28 @@ function csvField(v: CellValue): string {
  * one by one (an async iterable), so a large results file never has to be held in memory.
  */
 export async function writeCsv(file: string, header: string[], rows: Iterable<CellValue[]> | AsyncIterable<CellValue[]>): Promise<void> {
+  const out = textOut(file);
+  await out.write('\uFEFF' + header.map((h) => csvField(h)).join(',') + '\r\n');
+  for await (const r of rows) await out.write(r.map(csvField).join(',') + '\r\n');
+  await out.end();
+}
+
+/**
+ * A text file written piece by piece, waiting whenever the disk lags behind; a write error surfaces
+ * at the next `write` or at `end` (one error listener for the whole file — one per drain would pile
+ * up on large files).
+ */
+export function textOut(file: string): { write(text: string): Promise<void>; end(text?: string): Promise<void> } {
   const out = fs.createWriteStream(file);
-  // one error listener for the whole file (one per drain would pile up on large files)
   let failure: Error | undefined;
   out.on('error', (err) => (failure = err));
-  const write = async (line: string) => {
-    if (failure) throw failure;
-    if (!out.write(line)) await once(out, 'drain');
+  return {
+    async write(text) {
+      if (failure) throw failure;
+      if (!out.write(text)) await once(out, 'drain');
+    },
+    end: (text = '') => new Promise<void>((resolve, reject) => out.end(text, (err?: Error | null) => (err ?? failure ? reject(err ?? failure) : resolve()))),
   };
-  await write('\uFEFF' + header.map((h) => csvField(h)).join(',') + '\r\n');
-  for await (const r of rows) await write(r.map(csvField).join(',') + '\r\n');
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
 }
 
 /**

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { UsageError } from '../cli/errors';
 import { parseDateValue } from '../text/dates';
 import { KEY_FILE_ENV } from './keys';
-import { today } from './util';
+import { today } from '../text/dates';
 
 /** --key-file, shared by every command that signs (issue, change, renew, apply, revocations). */
 export const keyFileFlag = Flags.string({

@@ -4,17 +4,14 @@
  * written without holding the batch in memory: each row goes to a temporary spool file as its chunk is
  * processed, and the results file is written from the spool once the batch has committed or rolled
  * back — only then is it known whether a row that passed was issued.
- *
- * The writers mirror `writeTable`/`writeCsv` in src/io/write.ts (same header, frozen first row,
- * formula neutralising, CSV as UTF-8 with BOM and CRLF), which take whole arrays of rows.
+ * The file itself is written by `writeRows` (src/io/write.ts) from the spool, row by row.
  */
 import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { loadExcelJS } from '../io/exceljs';
-import { neutralizeFormula, sheetName, writeCsv } from '../io/write';
+import { writeRows } from '../io/write';
 import type { CellValue } from '../io/types';
 import type { TableSheet } from './table';
 import { nameKey } from './store';
@@ -147,24 +144,7 @@ export class ResultsSpool {
         yield [...keep.map((i) => decodeCell(line.c[i] ?? null)), ...label({ sheet: sheets[index], row: line.w, outcome: line.o, note: line.n, reasons: line.r })];
       }
     };
-    await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    if (path.extname(file).toLowerCase() === '.csv') {
-      await writeCsv(file, sheets.length ? columns(sheets[0]).header : [], sheets.length ? rowsOf(0) : emptyRows());
-      return;
-    }
-    const ExcelJS = loadExcelJS();
-    // Inline strings: a shared-string table would hold every distinct text of the batch in memory.
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
-    const used = new Set<string>();
-    for (const [index, s] of sheets.entries()) {
-      const header = columns(s).header;
-      const ws = wb.addWorksheet(sheetName(s.sheet, used), { views: [{ state: 'frozen', ySplit: 1 }] });
-      ws.columns = header.map((h) => ({ header: h, width: Math.min(60, Math.max(10, h.length * 2 + 4)) }));
-      ws.getRow(1).font = { bold: true };
-      for await (const r of rowsOf(index)) ws.addRow(r.map((v) => neutralizeFormula(v) as never)).commit();
-      ws.commit();
-    }
-    await wb.commit();
+    await writeRows(file, sheets.map((s, index) => ({ name: s.sheet, header: columns(s).header, rows: rowsOf(index) })));
   }
 
   /** Removes the spool (always, whether or not a results file was written). */
@@ -177,5 +157,4 @@ export class ResultsSpool {
   }
 }
 
-async function* emptyRows(): AsyncGenerator<CellValue[]> {}
 

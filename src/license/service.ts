@@ -5,12 +5,11 @@
  */
 import crypto, { type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
-import { once } from 'node:events';
 import path from 'node:path';
 import type { Db } from '../db';
 import { nowIso, SQLITE_CHUNK } from '../db';
 import { ConflictError, InputError, NotFoundError, UsageError } from '../cli/errors';
-import { writeCsv, writeTable } from '../io/write';
+import { textOut, writeRows, writeTable } from '../io/write';
 import type { CellValue } from '../io/types';
 import { readPublicKey, readSettings } from '../settings/service';
 import { findIndustry } from '../catalog/service';
@@ -283,6 +282,12 @@ export interface ExportFilter {
   asOf: string;
 }
 
+/** Long exports report how many licences they will write, then each page as it is written. */
+export interface ExportProgress {
+  onTotal?: (n: number) => void;
+  onRows?: (n: number) => void;
+}
+
 export interface ListFilter extends ExportFilter {
   /** part of the holder's name (经营者名称) */
   holder?: string;
@@ -305,6 +310,8 @@ function licenseQuery(db: Db, f: ListFilter, industryId?: number) {
   return q;
 }
 
+const industryIdOf = async (db: Db, f: ExportFilter) => (f.industry ? (await findIndustry(db, f.industry)).id : undefined);
+
 async function countLicenses(db: Db, f: ListFilter, industryId?: number): Promise<number> {
   return Number(((await licenseQuery(db, f, industryId).count({ n: '*' })) as Array<{ n: number | string }>)[0].n);
 }
@@ -313,8 +320,8 @@ async function countLicenses(db: Db, f: ListFilter, industryId?: number): Promis
  * The selected licences with their current versions, a page at a time in number order (keyset on the
  * unique number): an export of the whole register holds one page in memory, not the register.
  */
-async function* licensePages(db: Db, f: ExportFilter, progress?: { onTotal?: (n: number) => void; onRows?: (n: number) => void }): AsyncGenerator<License[]> {
-  const industryId = f.industry ? (await findIndustry(db, f.industry)).id : undefined;
+async function* licensePages(db: Db, f: ExportFilter, progress?: ExportProgress): AsyncGenerator<License[]> {
+  const industryId = await industryIdOf(db, f);
   const catalog = await CatalogIndex.load(db);
   if (progress?.onTotal) progress.onTotal(await countLicenses(db, f, industryId));
   let after: string | null = null;
@@ -341,7 +348,7 @@ export interface LicenseListing {
  * industry, issue dates — as one line each, the state being the effective one on `asOf`.
  */
 export async function listLicenses(db: Db, f: ListFilter & { limit: number }): Promise<LicenseListing> {
-  const industryId = f.industry ? (await findIndustry(db, f.industry)).id : undefined;
+  const industryId = await industryIdOf(db, f);
   const q = licenseQuery(db, f, industryId).orderBy('number');
   if (f.limit > 0) q.limit(f.limit);
   const rows = (await q) as LicenseRow[];
@@ -400,40 +407,30 @@ export interface ExportResult {
 }
 
 /** Writes the licence register as .xlsx / .csv (formulas neutralised) or .json (licence-library form). */
-export async function exportLicenses(db: Db, file: string, filter: ExportFilter, progress?: { onTotal?: (n: number) => void; onRows?: (n: number) => void }): Promise<ExportResult> {
+export async function exportLicenses(db: Db, file: string, filter: ExportFilter, progress?: ExportProgress): Promise<ExportResult> {
   const ext = path.extname(file).toLowerCase();
   if (!['.xlsx', '.csv', '.json'].includes(ext)) throw new UsageError(`不支持导出为“${ext || file}”。`, '文件名应以 .xlsx、.csv 或 .json 结尾。');
   await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
   let count = 0;
+  const registerRows = async function* () {
+    for await (const page of licensePages(db, filter, progress)) {
+      count += page.length;
+      yield* page.map(registerRow);
+    }
+  };
   if (ext === '.json') {
     const settings = await readSettings(db);
     const pk = await readPublicKey(db);
     const head = { format: 'yiye-license-library/1', issuer: settings.authorityName, regionCode: settings.regionCode, keyId: pk?.keyId ?? null, publicKey: pk?.pem ?? null, exportedAt: nowIso(), asOf: filter.asOf };
     // written as it is read, one licence per line: the same document JSON.parse reads back whole
-    const out = fs.createWriteStream(file);
-    const done = new Promise<void>((resolve, reject) => out.on('finish', resolve).on('error', reject));
-    done.catch(() => undefined); // a write error is awaited below; it must not count as unhandled meanwhile
-    const write = async (text: string) => {
-      if (!out.write(text)) await Promise.race([once(out, 'drain'), done]);
-    };
-    await write(`${JSON.stringify(head).slice(0, -1)},"licenses":[`);
+    const out = textOut(file);
+    await out.write(`${JSON.stringify(head).slice(0, -1)},"licenses":[`);
     for await (const page of licensePages(db, filter, progress)) {
-      for (const l of page) await write(`${count++ ? ',' : ''}\n${JSON.stringify(libraryRecord(l))}`);
+      for (const l of page) await out.write(`${count++ ? ',' : ''}\n${JSON.stringify(libraryRecord(l))}`);
     }
-    out.end(`${count ? '\n' : ''}]}\n`);
-    await done;
-  } else if (ext === '.csv') {
-    await writeCsv(file, REGISTER_HEADER, (async function* () {
-      for await (const page of licensePages(db, filter, progress)) {
-        count += page.length;
-        yield* page.map(registerRow);
-      }
-    })());
+    await out.end(`${count ? '\n' : ''}]}\n`);
   } else {
-    const rows: CellValue[][] = [];
-    for await (const page of licensePages(db, filter, progress)) rows.push(...page.map(registerRow));
-    count = rows.length;
-    await writeTable(file, [{ name: '行业综合许可证台账', header: REGISTER_HEADER, rows }]);
+    await writeRows(file, [{ name: '行业综合许可证台账', header: REGISTER_HEADER, rows: registerRows() }]);
   }
   return { file, format: ext.slice(1) as ExportResult['format'], licenses: count };
 }

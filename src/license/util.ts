@@ -4,8 +4,6 @@ import type { CellValue } from '../io/types';
 import { cellText } from '../text/normalize';
 import { lastDayOfMonth, today } from '../text/dates';
 
-export { today };
-
 /**
  * What `normalizeText` changes: zero-width and special spaces, full-width letters and digits, line
  * breaks and tabs (and every other character `trim` removes), runs of spaces, spaces at either end.

@@ -254,6 +254,7 @@ export function parseStatus(text: string): TaskStatus | undefined {
 /** Rows of a progress return (任务编号, 进展情况, 状态, 完成时间, 填报单位), each checked on its own. */
 export function parseProgressSheet(s: ReadSheet, errors: RowError[]): ProgressRow[] {
   const out: ProgressRow[] = [];
+  const now = today();
   if (s.header.columns.code === undefined) {
     errors.push({ file: s.file, sheet: s.sheet, row: s.header.rowNumber, column: '', columnLetter: '', message: '缺少“任务编号”列' });
     return out;
@@ -270,7 +271,7 @@ export function parseProgressSheet(s: ReadSheet, errors: RowError[]): ProgressRo
     const doneText = r.text('completedOn');
     const completedOn = doneText ? parseDateValue(r.raw('completedOn')) : null;
     if (doneText && !completedOn) r.err('completedOn', `完成时间“${doneText}”不是日期（如 2021-03-31 或 2021年3月31日）`);
-    else if (completedOn && completedOn > today()) r.err('completedOn', `完成时间 ${completedOn} 晚于今天（${today()}），尚未发生的完成不能登记`);
+    else if (completedOn && completedOn > now) r.err('completedOn', `完成时间 ${completedOn} 晚于今天（${now}），尚未发生的完成不能登记`);
     if (status === '已完成' && !doneText) r.err('completedOn', '状态为“已完成”时须填写完成时间');
     if (completedOn && status && status !== '已完成') r.err('status', `填写了完成时间，状态却是“${status}”`);
     const pctText = r.text('percent');

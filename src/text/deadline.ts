@@ -109,7 +109,7 @@ const MONTH_ONLY = new RegExp(`^${Y}\\s*${N}\\s*月份?\\s*(前|之前|内|完�
 export function parseDeadlineCell(text: string, planYear: number | null = null): Deadline {
   const d = parseDeadline(text, planYear);
   if (d.kind !== 'none') return d;
-  const m = MONTH_ONLY.exec(toHalfWidth(d.text).replace(/\s+/g, ''));
+  const m = MONTH_ONLY.exec(compact(d.text));
   return m ? { kind: 'date', date: withYear(yearOf(m, planYear), (y) => monthEnd(y, num(m[2]))), text: d.text } : d;
 }
 
@@ -118,8 +118,11 @@ export function parseDeadlineCell(text: string, planYear: number | null = null):
  * words that mean "no deadline" (长期坚持, 持续推进 …). Importers report it instead of storing 无时限.
  */
 export function deadlineUnreadable(d: Deadline): boolean {
-  return d.kind === 'none' && d.text !== '' && !NO_DEADLINE.test(toHalfWidth(d.text).replace(/\s+/g, ''));
+  return d.kind === 'none' && d.text !== '' && !NO_DEADLINE.test(compact(d.text));
 }
+
+/** The form the rules read: half-width, no blanks. */
+const compact = (text: string) => toHalfWidth(text).replace(/\s+/g, '');
 
 function withYear(year: number | null, f: (y: number) => string | null): string | null {
   return year === null ? null : f(year);
@@ -137,7 +140,7 @@ function monthEnd(y: number, m: number): string | null {
  */
 export function parseDeadline(text: string, planYear: number | null = null): Deadline {
   const clean = normalizeText(String(text ?? ''));
-  const s = toHalfWidth(clean).replace(/\s+/g, '');
+  const s = compact(clean);
   if (s === '') return { kind: 'none', date: null, text: clean };
   const exact = parseDateValue(s.replace(/(之前|以前|前)$/, ''));
   if (exact) return { kind: 'date', date: exact, text: clean };

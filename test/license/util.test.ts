@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import type { CellValue } from '../../src/io/types';
 import { cellText } from '../../src/text/normalize';
-import { cellTextQuick, today } from '../../src/license/util';
+import { cellTextQuick } from '../../src/license/util';
+import { today } from '../../src/text/dates';
 import { parseDateFlag } from '../../src/license/flags';
 import { UsageError } from '../../src/cli/errors';
 import { defaultActor } from '../../src/settings/actor';
