@@ -1,7 +1,7 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base';
 import { exportLicenses, type ExportResult } from '../../src/license/service';
-import { parseDateFlag } from '../../src/license/flags';
+import { registerFilter, registerFilterFlags } from '../../src/license/flags';
 
 export default class LicenseExport extends BaseCommand {
   static override summary = '导出许可证台账 (export the licence register: xlsx, csv or json)';
@@ -9,23 +9,11 @@ export default class LicenseExport extends BaseCommand {
     '.xlsx/.csv 为台账（以 = + - @ 开头的内容加前导单引号，防止被当作公式执行）；.json 为电子证照库格式（许可证编号、证照类型、持证主体及代码、发证机关、日期、许可项目、状态、二维码内容）。';
   static override examples = ['<%= config.bin %> license export 台账.xlsx --status valid', '<%= config.bin %> license export 证照库.json --issued-from 2026-01-01 --issued-to 2026-12-31'];
   static override args = { file: Args.string({ description: '输出文件 .xlsx/.csv/.json', required: true }) };
-  static override flags = {
-    status: Flags.string({ summary: '只导出此状态 (only this status)', options: ['valid', 'revoked', 'cancelled', 'expired', 'withdrawn'] }),
-    industry: Flags.string({ summary: '只导出此行业（名称或编码） (only this industry)' }),
-    'issued-from': Flags.string({ summary: '首次发证日期不早于 YYYY-MM-DD (first issued on or after)' }),
-    'issued-to': Flags.string({ summary: '首次发证日期不晚于 YYYY-MM-DD (first issued on or before)' }),
-    date: Flags.string({ summary: '按此日期判断是否过期，默认今天 (as-of date)' }),
-  };
+  static override flags = registerFilterFlags;
 
   async run(): Promise<ExportResult> {
     const { args, flags } = await this.parse(LicenseExport);
-    const filter = {
-      status: flags.status as never,
-      industry: flags.industry,
-      issuedFrom: flags['issued-from'] ? parseDateFlag(flags['issued-from'], '--issued-from') : undefined,
-      issuedTo: flags['issued-to'] ? parseDateFlag(flags['issued-to'], '--issued-to') : undefined,
-      asOf: parseDateFlag(flags.date),
-    };
+    const filter = registerFilter(flags);
     const progress = this.progress('导出许可证', '张');
     return this.withDb(flags.db, async (db) => {
       const r = await exportLicenses(db, args.file, filter, { onTotal: (n) => progress.start(n), onRows: (n) => progress.increment(n) }).finally(() => progress.stop());

@@ -3,7 +3,7 @@ import { BaseCommand } from '../../src/cli/base';
 import { UsageError } from '../../src/cli/errors';
 import { listLicenses, type LicenseListing } from '../../src/license/service';
 import { formatListing } from '../../src/license/format';
-import { parseDateFlag } from '../../src/license/flags';
+import { registerFilter, registerFilterFlags } from '../../src/license/flags';
 
 export default class LicenseList extends BaseCommand {
   static override summary = '查找许可证：按经营者、代码、状态、行业、发证日期 (find licences)';
@@ -15,29 +15,16 @@ export default class LicenseList extends BaseCommand {
     '<%= config.bin %> license list --status revoked --industry 便利店 --limit 0',
   ];
   static override flags = {
+    ...registerFilterFlags,
     holder: Flags.string({ summary: '经营者名称包含此文字 (holder name contains)' }),
     uscc: Flags.string({ summary: '统一社会信用代码 (holder code)' }),
-    status: Flags.string({ summary: '只列此状态 (only this status)', options: ['valid', 'revoked', 'cancelled', 'expired', 'withdrawn'] }),
-    industry: Flags.string({ summary: '只列此行业（名称或编码） (only this industry)' }),
-    'issued-from': Flags.string({ summary: '首次发证日期不早于此日 (first issued on or after)' }),
-    'issued-to': Flags.string({ summary: '首次发证日期不晚于此日 (first issued on or before)' }),
-    date: Flags.string({ summary: '按此日期判断是否过期，默认今天 (as-of date)' }),
     limit: Flags.integer({ summary: '最多列出几张，0 为全部 (at most this many; 0 = all)', default: 50 }),
   };
 
   async run(): Promise<LicenseListing> {
     const { flags } = await this.parse(LicenseList);
     if (flags.limit < 0) throw new UsageError(`--limit 的值 ${flags.limit} 不能为负数。`, '写 --limit 0 列出全部。');
-    const filter = {
-      holder: flags.holder,
-      uscc: flags.uscc,
-      status: flags.status as never,
-      industry: flags.industry,
-      issuedFrom: flags['issued-from'] ? parseDateFlag(flags['issued-from'], '--issued-from') : undefined,
-      issuedTo: flags['issued-to'] ? parseDateFlag(flags['issued-to'], '--issued-to') : undefined,
-      asOf: parseDateFlag(flags.date),
-      limit: flags.limit,
-    };
+    const filter = { ...registerFilter(flags), holder: flags.holder, uscc: flags.uscc, limit: flags.limit };
     return this.withDb(flags.db, async (db) => {
       const r = await listLicenses(db, filter);
       this.log(formatListing(r));
