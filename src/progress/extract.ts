@@ -2,6 +2,7 @@ import { parseDeadline, type Deadline } from '../text/deadline';
 import { parseDateValue } from '../text/dates';
 import type { DeadlineEntry, ReportingDate, TaskDraft } from './types';
 import { splitUnits } from './units';
+import { LABEL_LINE, readUnitClause, takeBracketClauses, type UnitClause } from './unit-clause';
 
 /**
  * Reads the tasks out of a plan's own text, as plans are written (issue 5 item 3):
@@ -35,14 +36,19 @@ const CN_NUM = '[一二三四五六七八九十]{1,3}';
 const L1 = new RegExp(`^(${CN_NUM})、\\s*(.*)$`);
 const L2 = new RegExp(`^[（(](${CN_NUM})[)）]\\s*(.*)$`);
 const L3 = /^(\d{1,2})\s*[.．、](?!\d)\s*(.*)$/;
-const UNIT_LINE = /^(牵头部门|牵头单位|责任部门|责任单位|配合单位|配合部门|协同部门|协同单位|参与单位)\s*[:：]\s*(.*)$/;
-const LEAD_LABEL = /^(牵头部门|牵头单位)$/;
+/** Level 4: （1） (1); level 5: ① (NFKC has turned ⑴ into (1)). */
+const L4 = /^[（(](\d{1,2})[)）]\s*(.*)$/;
+const L5 = /^([\u2460-\u2473])\s*(.*)$/;
+/** A line that is a bracketed clause and nothing else: "（市工商质监局牵头负责）". */
+const BRACKET_LINE = /^[（(〔【[][^\n]*[)）〕】\]][。.；;]?$/;
+/** The plan's own convention for 责任单位 lists: "列第一位的为牵头单位". */
+const FIRST_IS_LEAD = /列第一位的?[为是]牵头/;
 const TABLE_HEADER_WORDS = ['序号', '主要任务', '重点内容', '具体内容', '任务', '责任单位', '牵头单位', '配合单位', '完成时限', '时间节点'];
 /** Words that start a sentence: where a run-on heading ("强化制度保障各相关部门应…") ends. */
 const SENTENCE_STARTS = ['根据', '按照', '依托', '健全', '坚持', '围绕', '结合', '通过', '各', '对', '为', '在'];
 
 interface Node {
-  level: 1 | 2 | 3;
+  level: 1 | 2 | 3 | 4 | 5;
   num: number;
   label: string;
   ref: string;
@@ -53,6 +59,13 @@ interface Node {
   co: string[];
   category: string | null;
   children: number;
+  parent?: Node | null;
+  /** Unit clause lines of its own under the item ("牵头单位：…", "时限要求：…", "（X牵头负责）"). */
+  clauseLines?: string[];
+  /** A deadline written inside the unit clause ("6月底完成"). */
+  deadlineText?: string | null;
+  /** The item's text as read (for --dry-run). */
+  source?: string[];
 }
 
 interface TableRow {
@@ -103,39 +116,9 @@ function splitRunOn(line: string): string[] {
     .replace(new RegExp(`([。；！？)）])([（(]${CN_NUM}[)）])`, 'g'), '$1\n$2')
     .replace(/([^\n])([（(]一[)）])/g, '$1\n$2')
     .replace(/([。；])(\d{1,2}\s*[.．](?!\d))/g, '$1\n$2')
+    .replace(/([。；;)）])([（(]\d{1,2}[)）])/g, '$1\n$2')
+    .replace(/([。；;)）])([\u2460-\u2473])/g, '$1\n$2')
     .split('\n');
-}
-
-/**
- * "(牵头单位:市政府办公厅、浦东新区政府。配合单位:市有关部门)" inside an item: its units and the item
- * text without it. Parentheses inside unit names (区政务数据局(行政审批局)) are matched.
- */
-function takeUnitParen(text: string): { text: string; lead: string[]; co: string[] } | null {
-  const start = text.search(/[（(]\s*(牵头单位|牵头部门|责任单位|责任部门)\s*[:：]/);
-  if (start < 0) return null;
-  let depth = 0;
-  let end = -1;
-  for (let i = start; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '(' || ch === '（') depth++;
-    else if (ch === ')' || ch === '）') {
-      depth--;
-      if (depth === 0) {
-        end = i;
-        break;
-      }
-    }
-  }
-  const inner = text.slice(start + 1, end < 0 ? text.length : end);
-  const lead: string[] = [];
-  const co: string[] = [];
-  const parts = inner.split(/[。；;]\s*(?=(?:牵头|配合|责任|协同|参与)(?:单位|部门)\s*[:：])/);
-  for (const part of parts) {
-    const m = /^(牵头单位|牵头部门|配合单位|配合部门|责任单位|责任部门|协同部门|协同单位|参与单位)\s*[:：]\s*(.*)$/s.exec(part.trim());
-    if (!m) continue;
-    (LEAD_LABEL.test(m[1]) ? lead : co).push(...splitUnits(m[2]));
-  }
-  return { text: (text.slice(0, start) + (end < 0 ? '' : text.slice(end + 1))).trim(), lead, co };
 }
 
 /** A heading and the rest of an item's text. */
@@ -166,30 +149,71 @@ function splitTitle(lines: string[], fromTable: boolean): { title: string; conte
 
 const sameDeadline = (a: Deadline, b: Deadline) => a.kind === b.kind && a.date === b.date;
 
-/** The shortest part of a clause that still reads as the same deadline: "2021年2月底前". */
+/**
+ * The shortest part of a clause that still reads as the same deadline: "2021年2月底前". The clause is
+ * narrowed from each side by halving steps (a clause is read O(log n) times, not O(n): a long line
+ * without punctuation stays linear-ish).
+ */
 function phraseOf(clause: string, want: Deadline, planYear: number | null): string {
   // shrink with no plan year when the clause names its year, so the year is kept in the phrase
   const py = parseDeadline(clause, null).date === want.date ? null : planYear;
+  const same = (t: string) => t.length > 0 && sameDeadline(parseDeadline(t, py), want);
   let s = clause;
-  while (s.length > 1 && sameDeadline(parseDeadline(s.slice(1), py), want)) s = s.slice(1);
-  while (s.length > 1 && sameDeadline(parseDeadline(s.slice(0, -1), py), want)) s = s.slice(0, -1);
+  for (let step = highBit(s.length); step >= 1; step = Math.floor(step / 2)) {
+    while (s.length > step && same(s.slice(step))) s = s.slice(step);
+  }
+  for (let step = highBit(s.length); step >= 1; step = Math.floor(step / 2)) {
+    while (s.length > step && same(s.slice(0, -step))) s = s.slice(0, -step);
+  }
   // keep what completes the phrase as written: 2023年12月10|日前
   const tail = /^日?(?:之前|以前|前|止)?/.exec(clause.slice(clause.indexOf(s) + s.length));
   return s + (tail ? tail[0] : '');
 }
 
-/** Every deadline an item names, in reading order. Clauses are read one at a time (parseDeadline reads one). */
-export function findDeadlines(text: string, planYear: number | null, planDate: string | null): DeadlineEntry[] {
+function highBit(n: number): number {
+  let b = 1;
+  while (b * 2 <= n) b *= 2;
+  return b;
+}
+
+/** 每年/每季度/每月/每半年: the period of a recurring deadline. */
+const PERIOD = /(每年|每半年|每季度|按季度|每月|按月|每周)/;
+const RECURRING_BODY = /每季度|每月|每半年|每年|每周|(?<!一)定期|按季度|按月/;
+/** "长期坚持" / "持续推进" / "长期" standing alone as a clause (or as a clause's 时限): no end date, kept going. */
+const STANDING = /^(?:长期坚持|持续推进|长期|持续开展|常态化推进)(?:实施|落实)?$/;
+/** Verbs after a bare month ("7月份建成"): by that month's end. */
+const MONTH_VERB = /(\d{1,2})\s*月份?\s*(?=(?:前|之前)?(?:完成|建成|实现|出台|印发|上线|落地|启动|完工|投用|投运|运营|见效|到位|办结))/g;
+
+/** Body phrases the deadline rules do not read themselves: 明年/今年 with the plan's year, "7月份建成". */
+function bodyPhrases(clause: string, planYear: number | null): string {
+  let c = clause;
+  if (planYear !== null) c = c.replace(/明年/g, `${planYear + 1}年`).replace(/今年|本年(?!度)/g, `${planYear}年`);
+  return c.replace(MONTH_VERB, '$1月底前');
+}
+
+/**
+ * Every deadline an item names, in reading order. Clauses are read one at a time (parseDeadline reads
+ * one). `inClause`: the text is a unit clause's own deadline ("6月底完成", 时限要求：长期坚持), where a
+ * standing phrase is a recurring deadline too.
+ */
+export function findDeadlines(text: string, planYear: number | null, planDate: string | null, inClause = false): DeadlineEntry[] {
   const out: DeadlineEntry[] = [];
   let recurring: DeadlineEntry | null = null;
-  for (const clause of text.split(/[，,。；;：:\n]/)) {
-    if (!/\d|[一二三四]季度|[上下]半年|年底|年内|每季度|每月|定期/.test(clause)) continue;
+  for (const raw of text.split(/[，,。；;：:\n]/)) {
+    const clause = bodyPhrases(raw, planYear);
+    const trimmed = raw.trim();
+    if (!recurring && (STANDING.test(trimmed) || (inClause && /^(?:长期|持续)/.test(trimmed)))) {
+      recurring = { date: null, text: trimmed, kind: 'recurring' };
+      continue;
+    }
+    if (!/\d|[一二三四]季度|[上下]半年|年底|年内|每季度|每月|每年|定期/.test(clause)) continue;
     const d = parseDeadline(clause, planYear);
     if ((d.kind === 'date' || d.kind === 'fuzzy') && d.date) {
       if (planDate && d.date < planDate) continue;
-      out.push({ date: d.date, text: phraseOf(clause, d, planYear), kind: d.kind });
-    } else if (d.kind === 'recurring' && !recurring && /每季度|每月|每半年|(?<!一)定期|按季度|按月/.test(clause)) {
-      recurring = { date: null, text: clause.trim(), kind: 'recurring' };
+      out.push({ date: d.date, text: clause === raw ? phraseOf(clause, d, planYear) : raw.trim(), kind: d.kind });
+    } else if (!recurring && RECURRING_BODY.test(clause)) {
+      const period = PERIOD.exec(clause)?.[1].replace('按', '每');
+      recurring = { date: null, text: raw.trim(), kind: 'recurring', ...(period ? { period } : {}) };
     }
   }
   return out.length ? out : recurring ? [recurring] : [];
@@ -256,15 +280,26 @@ function readTable(lines: string[]): TableRow[] {
   return rows;
 }
 
+/** The plan's year: its date's, else the year its title names ("2021年…工作要点"). */
+function planYearOf(planDate: string | null, title: string | null, lines: string[]): number | null {
+  if (planDate) return Number(planDate.slice(0, 4));
+  for (const l of [title ?? '', ...lines.slice(0, 12)]) {
+    const m = /(20\d{2})\s*年/.exec(l);
+    if (m && l.length <= 80) return Number(m[1]);
+  }
+  return null;
+}
+
 /**
  * Extracts tasks and the reporting calendar from a plan's normalised text (see normalizePlanText).
  */
 export function extractPlan(text: string): ExtractedPlan {
   const rawLines = text.split('\n');
   const planDate = findPlanDate(rawLines);
-  const planYear = planDate ? Number(planDate.slice(0, 4)) : null;
   const title = findPlanTitle(rawLines);
+  const planYear = planYearOf(planDate, title, rawLines);
   const warnings: string[] = [];
+  const clauseOpts = { firstIsLead: FIRST_IS_LEAD.test(text) };
 
   const tableAt = rawLines.findIndex(isTableHeader);
   const bodyLines = (tableAt >= 0 ? rawLines.slice(0, tableAt) : rawLines).flatMap(splitRunOn).map((l) => l.trim());
@@ -273,37 +308,52 @@ export function extractPlan(text: string): ExtractedPlan {
   const nodes: Node[] = [];
   let l1: Node | null = null;
   let l2: Node | null = null;
+  let l3: Node | null = null;
+  let l4: Node | null = null;
   let last: Node | null = null;
   let lastL3Num = 0;
   let implicitGroups = 0;
+  const newNode = (level: Node['level'], num: number, label: string, parent: Node | null, first: string, line: string): Node => {
+    if (parent) parent.children++;
+    const node: Node = {
+      level,
+      num,
+      label,
+      ref: parent ? `${parent.ref}.${label}` : label,
+      lines: [first],
+      lastIsContinuation: false,
+      lead: [],
+      co: [],
+      category: parent ? headingOf(parent) : null,
+      children: 0,
+      parent,
+      clauseLines: [],
+      source: [line],
+    };
+    nodes.push(node);
+    return node;
+  };
+  /** Where an own-line clause belongs: the last item, or the heading of sub-items that have none of their own. */
+  const clauseTarget = (node: Node): Node => {
+    if (node.level < 4 || !node.parent) return node;
+    const siblings = nodes.filter((n) => n.parent === node.parent && n !== node);
+    const anyOwn = siblings.some((n) => n.clauseLines!.length || takeBracketClauses(n.lines.join('\n')).clauses.length);
+    return anyOwn || siblings.length === 0 ? node : node.parent;
+  };
 
   bodyLines.forEach((line, idx) => {
     if (!line || reporting.lineIdx.has(idx)) return;
     let m: RegExpExecArray | null;
     if ((m = L1.exec(line)) && !Number.isNaN(cnNum(m[1]))) {
-      l1 = { level: 1, num: cnNum(m[1]), label: m[1], ref: m[1], lines: [m[2]], lastIsContinuation: false, lead: [], co: [], category: null, children: 0 };
-      nodes.push(l1);
-      l2 = null;
+      l1 = newNode(1, cnNum(m[1]), m[1], null, m[2], line);
+      l2 = l3 = l4 = null;
       last = l1;
       lastL3Num = 0;
       return;
     }
     if ((m = L2.exec(line)) && !Number.isNaN(cnNum(m[1]))) {
-      const parent = l1 as Node | null;
-      if (parent) parent.children++;
-      l2 = {
-        level: 2,
-        num: cnNum(m[1]),
-        label: `（${m[1]}）`,
-        ref: parent ? `${parent.ref}.（${m[1]}）` : `（${m[1]}）`,
-        lines: [m[2]],
-        lastIsContinuation: false,
-        lead: [],
-        co: [],
-        category: parent ? headingOf(parent) : null,
-        children: 0,
-      };
-      nodes.push(l2);
+      l2 = newNode(2, cnNum(m[1]), `（${m[1]}）`, l1, m[2], line);
+      l3 = l4 = null;
       last = l2;
       lastL3Num = 0;
       return;
@@ -316,80 +366,128 @@ export function extractPlan(text: string): ExtractedPlan {
         // heading: a new group; its heading is the line just before, which was taken as the
         // previous item's continuation
         const heading = headingLike ? stripGarble(last.lines.pop()!) : null;
-        const parent = l1 as Node | null;
         const prevNum = (l2 as Node | null)?.num ?? 0;
         implicitGroups++;
-        l2 = {
-          level: 2,
-          num: prevNum + 1,
-          label: `（${cnLabel(prevNum + 1)}）`,
-          ref: parent ? `${parent.ref}.（${cnLabel(prevNum + 1)}）` : `（${cnLabel(prevNum + 1)}）`,
-          lines: [heading ?? ''],
-          lastIsContinuation: false,
-          lead: [],
-          co: [],
-          category: parent ? headingOf(parent) : null,
-          children: 0,
-        };
-        if (parent) parent.children++;
-        nodes.push(l2);
+        l2 = newNode(2, prevNum + 1, `（${cnLabel(prevNum + 1)}）`, l1, heading ?? '', heading ?? '');
       }
-      if (n === 1 || n === lastL3Num + 1) {
-        const parent = (l2 ?? l1) as Node | null;
-        if (parent) parent.children++;
-        const node: Node = {
-          level: 3,
-          num: n,
-          label: `${n}.`,
-          ref: parent ? `${parent.ref}.${n}` : String(n),
-          lines: [m[2]],
-          lastIsContinuation: false,
-          lead: [],
-          co: [],
-          category: parent ? headingOf(parent) : null,
-          children: 0,
-        };
-        nodes.push(node);
-        last = node;
+      if (n === 1 || n === lastL3Num + 1 || (lastL3Num === 0 && last && last.level <= 2)) {
+        l3 = newNode(3, n, `${n}`, (l2 ?? l1) as Node | null, m[2], line);
+        l4 = null;
+        last = l3;
         lastL3Num = n;
         return;
       }
     }
-    if ((m = UNIT_LINE.exec(line)) && last) {
-      (LEAD_LABEL.test(m[1]) ? last.lead : last.co).push(...splitUnits(m[2]));
+    const parent4 = (l3 ?? l2 ?? l1) as Node | null;
+    if ((m = L4.exec(line)) && parent4) {
+      const n = Number(m[1]);
+      const prev = (l4 as Node | null)?.level === 4 ? (l4 as Node).num : 0;
+      if (n === 1 || n === prev + 1) {
+        l4 = newNode(4, n, `(${n})`, parent4, m[2], line);
+        last = l4;
+        return;
+      }
+    }
+    if ((m = L5.exec(line)) && last) {
+      const n = m[1].charCodeAt(0) - 0x2460 + 1;
+      const parent = ((l4 as Node | null) ?? parent4) as Node | null;
+      if (parent) {
+        last = newNode(5, n, m[1], parent, m[2], line);
+        return;
+      }
+    }
+    if (last && (LABEL_LINE.test(line) || (BRACKET_LINE.test(line) && readUnitClause(line.replace(/[。.；;]$/, '').slice(1, -1), clauseOpts)))) {
+      const target = clauseTarget(last);
+      target.clauseLines!.push(BRACKET_LINE.test(line) ? line.replace(/[。.；;]$/, '').slice(1, -1) : line);
+      target.source!.push(line);
       last.lastIsContinuation = false;
       return;
     }
     if (last) {
       last.lines.push(line);
+      last.source!.push(line);
       last.lastIsContinuation = true;
     }
   });
   if (implicitGroups) warnings.push(`有 ${implicitGroups} 个（二）级标题无法识别（原文疑有乱码），已按编号重新从 1 开始推断分组。`);
 
+  // each item's units: bracketed clauses in its text, and clause lines of its own
+  const paragraphs = new Map<Node, Array<{ lines: string[]; clause: UnitClause }>>();
+  for (const node of nodes) {
+    const perLine = node.lines.map((l) => takeBracketClauses(l, clauseOpts));
+    const withClause = perLine.filter((r) => r.clauses.length).length;
+    if (withClause >= 2 && !node.clauseLines!.length) {
+      // unnumbered paragraphs under one heading, each closing with a clause of its own: a task each
+      const paras: Array<{ lines: string[]; clause: UnitClause }> = [];
+      let cur: string[] = [];
+      perLine.forEach((r, i) => {
+        if (i === 0 && !r.clauses.length && node.lines[0].length <= 40) return; // the heading
+        cur.push(r.text);
+        if (r.clauses.length) {
+          paras.push({ lines: cur, clause: mergeClauses(r.clauses) });
+          cur = [];
+        }
+      });
+      paragraphs.set(node, paras);
+      continue;
+    }
+    const clauses = perLine.flatMap((r) => r.clauses);
+    if (node.clauseLines!.length) {
+      const own = readUnitClause(node.clauseLines!.join('；'), clauseOpts);
+      if (own) clauses.push(own);
+    }
+    const merged = mergeClauses(clauses);
+    node.lead.push(...merged.lead);
+    node.co.push(...merged.co);
+    node.deadlineText = merged.deadlineText;
+    node.lines = perLine.map((r) => r.text);
+  }
+  const annotated = nodes.some((n) => n.lead.length || n.co.length || paragraphs.has(n));
+  const hasUnits = (n: Node) => n.lead.length > 0 || n.co.length > 0;
+  const descendantsWithUnits = new Set<Node>();
+  for (const n of nodes) {
+    if (!hasUnits(n) && !paragraphs.has(n)) continue;
+    for (let p = n.parent; p; p = p.parent) descendantsWithUnits.add(p);
+  }
+  const inherited = (n: Node): Node | null => {
+    for (let p = n.parent; p; p = p.parent) if (hasUnits(p)) return p;
+    return null;
+  };
+  const tableRows = tableAt >= 0 ? readTable(rawLines.slice(tableAt + 1)) : [];
   const drafts: TaskDraft[] = [];
   for (const node of nodes) {
-    const paren = takeUnitParen(node.lines.join('\n'));
-    if (paren) {
-      node.lead.push(...paren.lead);
-      node.co.push(...paren.co);
-      node.lines = paren.text.split('\n');
+    const paras = paragraphs.get(node);
+    if (paras) {
+      paras.forEach((para, i) => {
+        const { title, content } = splitTitle(para.lines.filter((l) => l !== ''), false);
+        const d = draft(`${node.ref}-${i + 1}`, headingOf(node), title, content, para.clause.lead, para.clause.co, planYear, planDate, para.clause.deadlineText);
+        d.sourceLines = para.lines;
+        drafts.push(d);
+      });
+      continue;
     }
-  }
-  const annotated = nodes.some((n) => n.lead.length || n.co.length);
-  const tableRows = tableAt >= 0 ? readTable(rawLines.slice(tableAt + 1)) : [];
-  for (const node of nodes) {
-    const isTask = annotated ? node.lead.length > 0 || node.co.length > 0 : tableRows.length === 0 && node.level >= 2 && node.children === 0;
-    if (!isTask) continue;
+    let units: Node | null = node;
+    if (annotated) {
+      if (descendantsWithUnits.has(node)) continue;
+      if (!hasUnits(node)) {
+        // a sub-item without a clause of its own inherits its heading's units (a leaf only)
+        units = node.children === 0 ? inherited(node) : null;
+        if (!units) continue;
+      }
+    } else if (!(tableRows.length === 0 && node.level >= 2 && node.children === 0)) continue;
     const { title, content } = splitTitle(node.lines.filter((l) => l !== ''), false);
-    drafts.push(draft(node.ref, node.category, title, content, node.lead, node.co, planYear, planDate));
+    const d = draft(node.ref, node.category, title, content, units.lead, units.co, planYear, planDate, node.deadlineText ?? units.deadlineText ?? null);
+    d.sourceLines = node.source;
+    drafts.push(d);
   }
   for (const row of tableRows) {
     const stop = row.text.lastIndexOf('。');
     const body = stop >= 0 ? row.text.slice(0, stop + 1) : row.text;
     const units = stop >= 0 ? splitUnits(row.text.slice(stop + 1)) : [];
     const { title, content } = splitTitle([body], true);
-    drafts.push(draft(`附表.${row.num}`, row.group, title, content, units.slice(0, 1), units.slice(1), planYear, planDate));
+    const d = draft(`附表.${row.num}`, row.group, title, content, units.slice(0, 1), units.slice(1), planYear, planDate, null);
+    d.sourceLines = [row.text];
+    drafts.push(d);
   }
   for (const d of drafts) {
     if (/[?？\uFFFD]/.test(d.title)) {
@@ -398,6 +496,12 @@ export function extractPlan(text: string): ExtractedPlan {
     }
   }
   return { title, planDate, planYear, tasks: drafts, reportingDates: reporting.dates, warnings };
+}
+
+function mergeClauses(clauses: UnitClause[]): UnitClause {
+  const lead = dedupe(clauses.flatMap((c) => c.lead));
+  const co = dedupe(clauses.flatMap((c) => c.co)).filter((u) => !lead.includes(u));
+  return { lead, co, deadlineText: clauses.find((c) => c.deadlineText)?.deadlineText ?? null };
 }
 
 /** A line that reads as a heading rather than a paragraph: short, not a finished sentence. */
@@ -417,8 +521,10 @@ function headingOf(node: Node): string | null {
   return splitTitle([first], false).title || null;
 }
 
-function draft(ref: string, category: string | null, title: string, content: string, lead: string[], co: string[], planYear: number | null, planDate: string | null): TaskDraft {
-  const deadlines = findDeadlines(content.includes(title) ? content : `${title}。${content}`, planYear, planDate);
+function draft(ref: string, category: string | null, title: string, content: string, lead: string[], co: string[], planYear: number | null, planDate: string | null, clauseDeadline: string | null): TaskDraft {
+  const body = findDeadlines(content.includes(title) ? content : `${title}。${content}`, planYear, planDate);
+  const fromClause = clauseDeadline ? findDeadlines(clauseDeadline, planYear, planDate, true) : [];
+  const deadlines = [...fromClause, ...body.filter((d) => !fromClause.some((c) => c.date === d.date && c.kind === d.kind))];
   return { ref, category, title, content: content || null, lead: dedupe(lead), co: dedupe(co).filter((u) => !lead.includes(u)), deadlines };
 }
 

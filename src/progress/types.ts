@@ -18,6 +18,8 @@ export interface DeadlineEntry {
   date: string | null;
   text: string;
   kind: DeadlineKind;
+  /** A recurring deadline's period as written: 每年, 每季度, 每月 … (extract only). */
+  period?: string;
 }
 
 /** A task as extracted or read from a sheet, before it is stored. */
@@ -36,6 +38,8 @@ export interface TaskDraft {
   source?: { file: string; sheet?: string | null; row?: number | null };
   /** Problems worth a human look (garbled characters in the source text …). */
   warnings?: string[];
+  /** The plan's lines the task was read from (tasks extract --dry-run shows them). */
+  sourceLines?: string[];
 }
 
 /** What `tasks extract --json` prints for each task (issue 5's documented shape, plus `deadlines`). */

@@ -169,8 +169,9 @@ describe('deadlines inside an item', () => {
       { date: '2021-06-30', text: '2021年6月底前', kind: 'date' },
     ]);
     expect(findDeadlines('6月底前，梳理形成清单。', 2021, '2021-03-01')).toEqual([{ date: '2021-06-30', text: '6月底前', kind: 'date' }]);
-    expect(findDeadlines('每季度对改革进行考评。', 2020, null)).toEqual([{ date: null, text: '每季度对改革进行考评', kind: 'recurring' }]);
-    expect(findDeadlines('持续深化改革，长期坚持。', 2020, null)).toEqual([]);
+    expect(findDeadlines('每季度对改革进行考评。', 2020, null)).toEqual([{ date: null, text: '每季度对改革进行考评', kind: 'recurring', period: '每季度' }]);
+    // issue 13: 长期坚持 / 持续推进 standing alone are recurring (no end date), not "no deadline"
+    expect(findDeadlines('持续深化改革，长期坚持。', 2020, null)).toEqual([{ date: null, text: '长期坚持', kind: 'recurring' }]);
   });
 });
 
