@@ -57,6 +57,7 @@ const UNIT_END = /(?:局|委|办|厅|府|部门|单位|中心|室|会|院|组|�
 const ROLE = /(牵头负责|牵头落实|牵头|按照职责分工负责|按职责分工负责|按照职责分工落实|按职责分工落实|按职责负责|分工负责|各负其责|共同负责|分别负责|配合|协助|协办|参与|负责|落实)$/;
 const CO_ROLES = new Set(['配合', '协助', '协办', '参与', '按照职责分工负责', '按职责分工负责', '按照职责分工落实', '按职责分工落实', '按职责负责', '分工负责', '各负其责', '共同负责', '分别负责']);
 const LEAD_ROLES = new Set(['牵头负责', '牵头落实', '牵头']);
+const ASSIST_ROLES = new Set(['配合', '协助', '协办', '参与']);
 
 /** Splits at separators outside parentheses; `and` also splits on 和/及 between unit names. */
 function splitTop(text: string, seps: string): string[] {
@@ -133,7 +134,7 @@ export function readUnitList(value: string): ListRead {
       continue;
     }
     for (const u of splitAnd(part)) {
-      const name = dropRemark(u.replace(/(?:等(?:单位|部门)?|牵头负责|负责)$/, '').trim());
+      const name = dropRemark(u.replace(ROLE_TAIL, '').trim());
       if (name !== '') units.push(name);
     }
   }
@@ -143,7 +144,22 @@ export function readUnitList(value: string): ListRead {
       units.splice(i, 2, `${units[i]}、${units[i + 1]}`);
     }
   }
-  return { units, deadline };
+  return { units: shareSuffix(units), deadline };
+}
+
+/** Role words a list may end with ("…按职责分工负责"): not part of the last name. */
+const ROLE_TAIL = /(?:等(?:单位|部门)?)?(?:按照职责分工负责|按职责分工负责|按职责负责|分工负责|牵头负责|负责)?$/;
+/** "济南、青岛、烟台市政府": place names sharing the last one's level and suffix. */
+const SHARED_SUFFIX = /^[\u4e00-\u9fff]{2,4}?([市县区州](?:人民政府|政府))$/;
+
+function shareSuffix(units: string[]): string[] {
+  const out = [...units];
+  for (let j = 1; j < out.length; j++) {
+    const m = SHARED_SUFFIX.exec(out[j]);
+    if (!m) continue;
+    for (let i = j - 1; i >= 0 && /^[\u4e00-\u9fff]{2,4}$/.test(out[i]) && !UNIT_END.test(out[i]) && !/^各/.test(out[i]); i--) out[i] += m[1];
+  }
+  return out;
 }
 
 /** A unit name as plans write them: short, no sentence inside. */
@@ -152,7 +168,7 @@ function unitLike(u: string): boolean {
 }
 
 /** The unlabelled grammar: "X、Y牵头，Z按职责分工负责" / "X牵头负责" / "各区政府负责". Null when it is not a clause. */
-export function readUnlabelled(text: string): UnitClause | null {
+export function readUnlabelled(text: string): (UnitClause & { explicitLead: boolean }) | null {
   const parts = splitTop(text.replace(/[。.]+$/, ''), '，,；;');
   const lead: string[] = [];
   const co: string[] = [];
@@ -185,10 +201,11 @@ export function readUnlabelled(text: string): UnitClause | null {
   }
   if (!sawRole || pending.length) return null;
   for (const { role, units } of plain) {
-    if (LEAD_ROLES.has(role) || (!CO_ROLES.has(role) && !sawLead)) lead.push(...units);
+    // without a 牵头, those who are responsible (负责, 按职责分工负责) lead; 配合/协助/参与 never do
+    if (LEAD_ROLES.has(role) || (!sawLead && !ASSIST_ROLES.has(role))) lead.push(...units);
     else co.push(...units);
   }
-  return { lead, co, deadlineText: deadline };
+  return { lead, co, deadlineText: deadline, explicitLead: sawLead };
 }
 
 /**
@@ -205,7 +222,8 @@ export function readUnitClause(text: string, opts: ClauseOptions = {}): UnitClau
   let deadline: string | null = null;
   labels.forEach((m, i) => {
     const end = i + 1 < labels.length ? labels[i + 1].index! : s.length;
-    const value = s.slice(m.index! + m[0].length, end).replace(/[；;，,。.\s]+$/, '').trim();
+    // a list ends at its sentence's end: what follows ("具体任务均涉及…，下同。") is a remark
+    const value = s.slice(m.index! + m[0].length, end).split(/[。]/)[0].replace(/[；;，,。.\s]+$/, '').trim();
     const kind = KIND.get(m[1])!;
     if (kind === 'other' || value === '') return;
     if (kind === 'time') {
@@ -214,6 +232,12 @@ export function readUnitClause(text: string, opts: ClauseOptions = {}): UnitClau
     }
     // a list that itself says who leads: "责任单位：A、B牵头，C、D" / "部门分工：X牵头，各地配合"
     const inner = kind === 'split' || /牵头|配合|按职责/.test(value) ? readUnlabelled(value) : null;
+    if (inner && kind === 'resp' && !inner.explicitLead) {
+      resp.push(...inner.lead);
+      co.push(...inner.co);
+      deadline ??= inner.deadlineText;
+      return;
+    }
     if (inner) {
       lead.push(...inner.lead);
       co.push(...inner.co);
