@@ -469,6 +469,8 @@ export function extractPlan(text: string): ExtractedPlan {
     let units: Node | null = node;
     if (annotated) {
       if (descendantsWithUnits.has(node)) continue;
+      // a heading with a clause and sub-items without one: the sub-items are the tasks (they inherit)
+      if (hasUnits(node) && node.children > 0) continue;
       if (!hasUnits(node)) {
         // a sub-item without a clause of its own inherits its heading's units (a leaf only)
         units = node.children === 0 ? inherited(node) : null;
