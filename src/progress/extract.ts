@@ -60,6 +60,7 @@ interface Node {
   category: string | null;
   children: number;
   parent?: Node | null;
+  kids?: Node[];
   /** Unit clause lines of its own under the item ("牵头单位：…", "时限要求：…", "（X牵头负责）"). */
   clauseLines?: string[];
   /** A deadline written inside the unit clause ("6月底完成"). */
@@ -248,6 +249,27 @@ function isTableHeader(line: string): boolean {
   return TABLE_HEADER_WORDS.filter((w) => s.includes(w)).length >= 3;
 }
 
+/**
+ * "1全面推行…1.公布实施…": a group number, its heading, then the row number `next` and a dot. Scans
+ * once (the regex it replaces, /^(\d{1,2})([^\d].*?)\s*(N)\s*[.．]/, backtracked on long blank runs).
+ */
+function groupedRow(line: string, next: number): { group: string; text: string } | null {
+  let i = 0;
+  while (i < line.length && i < 3 && line[i] >= '0' && line[i] <= '9') i++;
+  if (i === 0 || i > 2 || i >= line.length) return null;
+  const n = String(next);
+  for (let at = line.indexOf(n, i + 1); at > i; at = line.indexOf(n, at + 1)) {
+    if (line[at - 1] >= '0' && line[at - 1] <= '9') continue;
+    let j = at + n.length;
+    while (line[j] === ' ') j++;
+    if (line[j] !== '.' && line[j] !== '．') continue;
+    j++;
+    while (line[j] === ' ') j++;
+    return { group: line.slice(i, at).trim(), text: line.slice(j) };
+  }
+  return null;
+}
+
 /** Rows of a flattened task table: "1全面推行…1.公布实施…。区编办(区审改办)", continuations joined. */
 function readTable(lines: string[]): TableRow[] {
   const rows: TableRow[] = [];
@@ -263,13 +285,13 @@ function readTable(lines: string[]): TableRow[] {
     const next: number = (cur?.num ?? 0) + 1;
     // "24.70%以上…": a digit may follow the dot, so the number must be the next one expected
     const plain = /^(\d{1,3})\s*[.．]\s*(.*)$/.exec(line);
-    const grouped = new RegExp(`^(\\d{1,2})([^\\d].*?)\\s*(${next})\\s*[.．]\\s*(.*)$`).exec(line);
+    const grouped = groupedRow(line, next);
     if (plain && Number(plain[1]) === next) {
       cur = { num: next, group, text: plain[2] };
       rows.push(cur);
-    } else if (grouped && Number(grouped[3]) === next) {
-      group = grouped[2].trim();
-      cur = { num: next, group, text: grouped[4] };
+    } else if (grouped) {
+      group = grouped.group;
+      cur = { num: next, group, text: grouped.text };
       rows.push(cur);
     } else if (cur && !complete(cur)) {
       cur.text += line;
@@ -327,18 +349,30 @@ export function extractPlan(text: string): ExtractedPlan {
       category: parent ? headingOf(parent) : null,
       children: 0,
       parent,
+      kids: [],
       clauseLines: [],
       source: [line],
     };
+    if (parent) parent.kids!.push(node);
     nodes.push(node);
     return node;
   };
   /** Where an own-line clause belongs: the last item, or the heading of sub-items that have none of their own. */
   const clauseTarget = (node: Node): Node => {
     if (node.level < 4 || !node.parent) return node;
-    const siblings = nodes.filter((n) => n.parent === node.parent && n !== node);
-    const anyOwn = siblings.some((n) => n.clauseLines!.length || takeBracketClauses(n.lines.join('\n')).clauses.length);
+    const siblings = node.parent.kids!.filter((n) => n !== node);
+    const anyOwn = siblings.some((n) => n.clauseLines!.length || hasBracketClause(n));
     return anyOwn || siblings.length === 0 ? node : node.parent;
+  };
+
+  /** Whether an item's text has a bracketed clause, read once per item and length of its text. */
+  const bracketSeen = new Map<Node, [number, boolean]>();
+  const hasBracketClause = (n: Node): boolean => {
+    const seen = bracketSeen.get(n);
+    if (seen && seen[0] === n.lines.length) return seen[1];
+    const has = takeBracketClauses(n.lines.join('\n'), clauseOpts).clauses.length > 0;
+    bracketSeen.set(n, [n.lines.length, has]);
+    return has;
   };
 
   bodyLines.forEach((line, idx) => {
@@ -396,9 +430,10 @@ export function extractPlan(text: string): ExtractedPlan {
         return;
       }
     }
-    if (last && (LABEL_LINE.test(line) || (BRACKET_LINE.test(line) && readUnitClause(line.replace(/[。.；;]$/, '').slice(1, -1), clauseOpts)))) {
+    const bracketed = BRACKET_LINE.test(line) ? line.replace(/[。.；;]$/, '').slice(1, -1) : null;
+    if (last && (LABEL_LINE.test(line) || (bracketed !== null && readUnitClause(bracketed, clauseOpts)))) {
       const target = clauseTarget(last);
-      target.clauseLines!.push(BRACKET_LINE.test(line) ? line.replace(/[。.；;]$/, '').slice(1, -1) : line);
+      target.clauseLines!.push(bracketed ?? line);
       target.source!.push(line);
       last.lastIsContinuation = false;
       return;

@@ -15,10 +15,12 @@ function errorLines(errors: RowError[]): string[] {
 
 export function formatExtract(r: ExtractResult): string {
   const lines = [`计划“${r.plan.name}”${r.plan.code ? `（${r.plan.code}）` : ''}${r.plan.planDate ? `，成文日期 ${r.plan.planDate}` : ''}：识别出 ${r.tasks.length} 项任务。`];
-  for (const t of r.tasks) {
+  for (const [i, t] of r.tasks.entries()) {
     const units = [t.lead.length ? `牵头：${t.lead.join('、')}` : '', t.co.length ? `配合：${t.co.join('、')}` : ''].filter(Boolean).join('；');
     const when = t.deadlines.length ? t.deadlines.map((d) => (d.date ? `${d.date}（${d.text}）` : `${d.text}（无具体日期）`)).join('，') : '无时限';
     lines.push(`  ${t.code ?? t.ref} ${t.title}｜${units || '未写明责任单位'}｜${when}`);
+    // --dry-run shows where each task was read: the plan's own lines (long ones shortened)
+    if (r.dryRun) for (const src of r.sources?.[i] ?? []) lines.push(`      原文：${[...src].length > 80 ? `${[...src].slice(0, 78).join('')}…` : src}`);
   }
   if (r.reportingDates.length) {
     lines.push('报送日历：');

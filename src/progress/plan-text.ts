@@ -208,7 +208,15 @@ let t2cn: Converter | undefined;
  * words ("市 场监管局") removed. Every pattern here is linear in the text's length.
  */
 export function normalizePlanText(raw: string): { text: string; converted: boolean } {
-  const folded = raw.replace(LINE_BREAKS, '\n').replace(INVISIBLE, '').replace(SPACES, ' ');
+  // blank lines go first: src/text/normalize's /\n+$/ backtracks over a long run of them
+  const folded = raw
+    .replace(LINE_BREAKS, '\n')
+    .replace(INVISIBLE, '')
+    .replace(SPACES, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join('\n');
   let s = normalizeText(folded.replace(NOT_CIRCLED, (m) => m.normalize('NFKC'))).replace(PINYIN_GLOSS, '$1');
   let converted = false;
   const han = s.match(/[\u3400-\u9fff]/g)?.length ?? 0;

@@ -178,6 +178,8 @@ export interface ExtractResult {
   tasks: Array<ExtractedTaskJson & { code: string | null }>;
   reportingDates: ReportingDate[];
   warnings: string[];
+  /** The plan's lines each task was read from, in the order of `tasks` (shown by --dry-run, not in --json). */
+  sources?: string[][];
   counts: StoreCounts;
   /** Codes of stored tasks of this plan that the text no longer has (never deleted). */
   missing: string[];
@@ -222,6 +224,7 @@ export async function extractTasks(db: Db, file: string, opts: ExtractOptions = 
     }),
     reportingDates: plan.reportingDates,
     warnings,
+    sources: plan.tasks.map((t) => t.sourceLines ?? []),
     counts: { inserted: 0, updated: 0, unchanged: 0 },
     missing: [],
     dryRun: !!opts.dryRun,

@@ -76,32 +76,30 @@ function splitTop(text: string, seps: string): string[] {
   return out.map((s) => s.trim()).filter((s) => s !== '');
 }
 
-/** 和/及/以及 join two units only when the part before reads as a unit name. */
+/**
+ * 和/及/以及/与 join two units only when the part before reads as a unit name (its last few
+ * characters end like one). One pass, left to right.
+ */
 function splitAnd(part: string): string[] {
   const out: string[] = [];
-  let rest = part;
-  for (;;) {
-    let cut = -1;
-    let len = 0;
-    for (const w of ['以及', '及', '和', '与']) {
-      let from = 0;
-      for (;;) {
-        const i = rest.indexOf(w, from);
-        if (i < 0) break;
-        if (i >= 2 && UNIT_END.test(rest.slice(0, i)) && rest.length - i - w.length >= 2 && (cut < 0 || i < cut)) {
-          cut = i;
-          len = w.length;
-          break;
-        }
-        from = i + 1;
-      }
-    }
-    if (cut < 0) break;
-    out.push(rest.slice(0, cut));
-    rest = rest.slice(cut + len);
+  let from = 0;
+  for (let i = 2; i < part.length - 2; i++) {
+    const w = part.startsWith('以及', i) ? '以及' : '和及与'.includes(part[i]) ? part[i] : '';
+    if (!w || part.length - i - w.length < 2 || i - from < 2) continue;
+    if (!UNIT_END.test(part.slice(Math.max(from, i - 6), i))) continue;
+    out.push(part.slice(from, i));
+    from = i + w.length;
+    i = from + 1;
   }
-  out.push(rest);
+  out.push(part.slice(from));
   return out;
+}
+
+/** Drops trailing characters of `chars` (a loop: a regex like /[，,]+$/ backtracks over a long run). */
+export function trimEndOf(s: string, chars: string): string {
+  let end = s.length;
+  while (end > 0 && chars.includes(s[end - 1])) end--;
+  return s.slice(0, end);
 }
 
 /** A remark in parentheses at the end of a unit name (longer than a second name, or a sentence). */
@@ -126,7 +124,7 @@ interface ListRead {
 export function readUnitList(value: string): ListRead {
   const units: string[] = [];
   let deadline: string | null = null;
-  for (const raw of splitTop(value.replace(/[。.]+$/, ''), '、，,；;/')) {
+  for (const raw of splitTop(trimEndOf(value, '。.'), '、，,；;/')) {
     const part = raw.replace(/^(?:由|请|等)/, '').trim();
     if (part === '') continue;
     if (looksLikeDeadline(part)) {
@@ -169,7 +167,7 @@ function unitLike(u: string): boolean {
 
 /** The unlabelled grammar: "X、Y牵头，Z按职责分工负责" / "X牵头负责" / "各区政府负责". Null when it is not a clause. */
 export function readUnlabelled(text: string): (UnitClause & { explicitLead: boolean }) | null {
-  const parts = splitTop(text.replace(/[。.]+$/, ''), '，,；;');
+  const parts = splitTop(trimEndOf(text, '。.'), '，,；;');
   const lead: string[] = [];
   const co: string[] = [];
   let deadline: string | null = null;
@@ -223,7 +221,7 @@ export function readUnitClause(text: string, opts: ClauseOptions = {}): UnitClau
   labels.forEach((m, i) => {
     const end = i + 1 < labels.length ? labels[i + 1].index! : s.length;
     // a list ends at its sentence's end: what follows ("具体任务均涉及…，下同。") is a remark
-    const value = s.slice(m.index! + m[0].length, end).split(/[。]/)[0].replace(/[；;，,。.\s]+$/, '').trim();
+    const value = trimEndOf(s.slice(m.index! + m[0].length, end).split('。')[0], '；;，,。. ').trim();
     const kind = KIND.get(m[1])!;
     if (kind === 'other' || value === '') return;
     if (kind === 'time') {
