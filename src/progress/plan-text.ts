@@ -196,6 +196,9 @@ function dropPageFurniture(lines: string[]): string[] {
   return lines.filter((l) => !PAGE_NUMBER.test(l) && (counts.get(l) ?? 0) < 3);
 }
 
+/** Common characters that exist only in Traditional writing (單 頭 責 區 縣 們 這 為 會 …). */
+const TRADITIONAL_HINT = /[單頭責區縣們這個為會與於務業發關時實體對開動機權進規劃資說經現還應過學產從當點場來後號辦條門間項問題設計構與規範導續織職覺親視證認識議讓護將專導歲寫東車長書區醫藥衛環節]/;
+
 type Converter = (s: string) => string;
 let t2cn: Converter | undefined;
 
@@ -220,7 +223,8 @@ export function normalizePlanText(raw: string): { text: string; converted: boole
   let s = normalizeText(folded.replace(NOT_CIRCLED, (m) => m.normalize('NFKC'))).replace(PINYIN_GLOSS, '$1');
   let converted = false;
   const han = s.match(/[\u3400-\u9fff]/g)?.length ?? 0;
-  if (han > 0) {
+  // opencc reads the whole text; a text without any of the commonest Traditional-only characters is not Traditional
+  if (han > 0 && TRADITIONAL_HINT.test(s)) {
     t2cn ??= loadConverter();
     const simp = t2cn(s);
     let changed = 0;
