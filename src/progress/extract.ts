@@ -42,7 +42,7 @@ const L5 = /^([\u2460-\u2473])\s*(.*)$/;
 /** A line that is a bracketed clause and nothing else: "（市工商质监局牵头负责）". */
 const BRACKET_LINE = /^[（(〔【[][^\n]*[)）〕】\]][。.；;]?$/;
 /** The plan's own convention for 责任单位 lists: "列第一位的为牵头单位", "第一责任单位为牵头单位", "排在首位的为牵头单位". */
-const FIRST_IS_LEAD = /(?:列第一位|排第一位|列首位|排在首位|第一责任单位|第一个单位)的?(?:单位)?[为是](?:牵头|主要责任)/;
+export const FIRST_IS_LEAD = /(?:列第一位|排第一位|列首位|排在首位|第一责任单位|第一个单位)的?(?:责任)?(?:单位)?[为是](?:牵头|主要责任)/;
 const TABLE_HEADER_WORDS = ['序号', '主要任务', '重点内容', '具体内容', '任务', '责任单位', '牵头单位', '配合单位', '完成时限', '时间节点'];
 /** Words that start a sentence: where a run-on heading ("强化制度保障各相关部门应…") ends. */
 const SENTENCE_STARTS = ['根据', '按照', '依托', '健全', '坚持', '围绕', '结合', '通过', '各', '对', '为', '在'];

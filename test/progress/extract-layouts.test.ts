@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { extractPlan, type ExtractedPlan } from '../../src/progress/extract';
+import { FIRST_IS_LEAD, extractPlan, type ExtractedPlan } from '../../src/progress/extract';
 import { normalizePlanText } from '../../src/progress/plan-text';
 import { readUnitClause, readUnitList } from '../../src/progress/unit-clause';
 
@@ -116,6 +116,10 @@ describe('the unit-clause grammar', () => {
   it('责任单位 lists follow the plan\'s own "列第一位的为牵头单位"', () => {
     expect(readUnitClause('责任单位:省财政厅、省发展改革委', { firstIsLead: true })).toEqual({ lead: ['省财政厅'], co: ['省发展改革委'], deadlineText: null });
     expect(readUnitClause('责任单位:省财政厅、省发展改革委')).toEqual({ lead: ['省财政厅', '省发展改革委'], co: [], deadlineText: null });
+    for (const said of ['列第一位的为牵头或汇总单位', '列第一位的责任单位为牵头单位或汇总单位', '第一责任单位为牵头单位', '排在首位的为牵头单位']) expect(FIRST_IS_LEAD.test(said)).toBe(true);
+    expect(FIRST_IS_LEAD.test('第一位的同志为牵头人选')).toBe(false);
+    const p = read('一、任务\n（一）完善PPP机制。\n责任单位:市发改委、市财政局(第一责任单位为牵头单位,下同)\n时限要求:持续推进');
+    expect(p.tasks.map((t) => [t.lead, t.co, t.deadlines])).toEqual([[['市发改委'], ['市财政局'], [{ date: null, text: '持续推进', kind: 'recurring' }]]]);
   });
 
   it('brackets that are not unit clauses are not read as units', () => {
