@@ -36,18 +36,7 @@ export interface Miss {
   got: unknown;
 }
 
-export interface DocScore {
-  name: string;
-  province: string | null;
-  truth: number;
-  extracted: number;
-  found: number;
-  lead: number;
-  co: number;
-  deadline: number;
-  misses: Miss[];
-}
-
+/** Counts over a document's (or a corpus's) truth tasks. */
 export interface EvalTotals {
   truth: number;
   extracted: number;
@@ -55,6 +44,12 @@ export interface EvalTotals {
   lead: number;
   co: number;
   deadline: number;
+}
+
+export interface DocScore extends EvalTotals {
+  name: string;
+  province: string | null;
+  misses: Miss[];
 }
 
 const key = (s: string) => toHalfWidth(s).replace(/[\s"“”'‘’]/g, '');
