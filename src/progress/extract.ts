@@ -490,6 +490,8 @@ export function extractPlan(text: string): ExtractedPlan {
   };
   const tableRows = tableAt >= 0 ? readTable(rawLines.slice(tableAt + 1)) : [];
   const drafts: TaskDraft[] = [];
+  /** Numbered items of an annotated plan that name no unit, not even through a heading: reported, not taken. */
+  const unread: string[] = [];
   for (const node of nodes) {
     const paras = paragraphs.get(node);
     if (paras) {
@@ -509,13 +511,20 @@ export function extractPlan(text: string): ExtractedPlan {
       if (!hasUnits(node)) {
         // a sub-item without a clause of its own inherits its heading's units (a leaf only)
         units = node.children === 0 ? inherited(node) : null;
-        if (!units) continue;
+        if (!units) {
+          if (node.children === 0 && node.level >= 2) unread.push(node.ref);
+          continue;
+        }
       }
     } else if (!(tableRows.length === 0 && node.level >= 2 && node.children === 0)) continue;
     const { title, content } = splitTitle(node.lines.filter((l) => l !== ''), false);
     const d = draft(node.ref, node.category, title, content, units.lead, units.co, planYear, planDate, node.deadlineText ?? units.deadlineText ?? null);
     d.sourceLines = node.source;
     drafts.push(d);
+  }
+  if (unread.length) {
+    const shown = unread.slice(0, 10).join('、') + (unread.length > 10 ? ` 等 ${unread.length} 条` : '');
+    warnings.push(`编号条目 ${shown} 未写明责任单位（本条及其上级条目都没有“牵头单位：…”或“X牵头”），未作为任务提取；如是任务，请补写单位后重新提取。`);
   }
   for (const row of tableRows) {
     const stop = row.text.lastIndexOf('。');

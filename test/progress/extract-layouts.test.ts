@@ -160,6 +160,12 @@ describe('item structure and inheritance', () => {
     expect(p.tasks.map((t) => t.title)).toEqual(['落实负面清单', '对外商投资实行国民待遇']);
   });
 
+  it('reports numbered items that name no unit at all (never dropped silently)', () => {
+    const p = read('一、任务\n1.建设平台。（市政务局牵头）\n2.推广应用。\n二、保障\n（一）加强领导');
+    expect(brief(p)).toEqual([{ ref: '一.1', lead: ['市政务局'], co: [], deadline: null }]);
+    expect(p.warnings).toEqual([expect.stringMatching(/^编号条目 一\.2、二\.（一） 未写明责任单位.*未作为任务提取/)]);
+  });
+
   it('keeps the source lines each task was read from', () => {
     const p = read('一、任务\n1.建设平台。\n牵头单位：市政务局\n时限要求：长期坚持');
     expect(p.tasks[0].sourceLines).toEqual(['1.建设平台。', '牵头单位:市政务局', '时限要求:长期坚持']);
