@@ -183,9 +183,10 @@ const NOT_CIRCLED = /[^\u2460-\u2473]+/g;
 
 /**
  * Lines a PDF copy repeats on every page: page numbers (— 3 —, -3-, 第3页, 第 3 页 共 9 页, 3/9) and
- * a running header (the same short line three or more times). They are dropped.
+ * a running header (the same short line three or more times). They are dropped. A bare number alone
+ * on a line is kept: flattened tables put their 序号 on lines of their own.
  */
-const PAGE_NUMBER = /^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*\/\s*\d{1,4}|\d{1,4})$/;
+const PAGE_NUMBER = /^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*\/\s*\d{1,4})$/;
 
 function dropPageFurniture(lines: string[]): string[] {
   const pages = lines.filter((l) => PAGE_NUMBER.test(l)).length;
