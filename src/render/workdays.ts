@@ -35,6 +35,8 @@ export interface WorkdayResult {
   date: string;
   /** True when the span left the calendar's data range and weekends alone were skipped. */
   approximate: boolean;
+  /** The years on the way the calendar does not know (empty unless approximate). */
+  missingYears: number[];
 }
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -101,22 +103,27 @@ export function addWorkdays(date: string, n: number, cal: HolidayCalendar = NO_C
   if (!isIsoDate(date)) throw new RangeError(`not a date: ${date}`);
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`not a number of working days: ${n}`);
   let d = date;
-  let known = yearKnown(yearOf(d), cal);
+  const missing = new Set<number>();
+  if (!yearKnown(yearOf(d), cal)) missing.add(yearOf(d));
   const step = (): boolean => {
     const w = workdayOn(d, cal);
-    known &&= w.known;
+    if (!w.known) missing.add(yearOf(d));
     return w.work;
   };
+  const result = () => ({ date: d, approximate: missing.size > 0, missingYears: [...missing].sort((a, b) => a - b) });
   if (n === 0) {
     while (!step()) d = addCalendarDays(d, 1);
-    return { date: d, approximate: !known };
+    return result();
   }
   for (let left = n; left > 0; ) {
     d = addCalendarDays(d, 1);
     if (step()) left--;
   }
-  return { date: d, approximate: !known };
+  return result();
 }
+
+/** “2027年”, “2027、2028年”: the years a calendar lacks, for messages. */
+export const yearsText = (years: number[]): string => `${years.join('、')} 年`;
 
 /** The date `n` calendar days (自然日) after `date`. */
 export function addNaturalDays(date: string, n: number): string {
