@@ -47,15 +47,15 @@ describe('licence HTML', () => {
 describe('license print --out', () => {
   it('one licence and an .html path is that file; several licences go into a folder; the help says which', async () => {
     const { yiye } = await import('../helpers/cli');
-    const { freshDbUrl } = await import('../helpers/db');
-    const { PUDONG_BASE } = await import('../helpers/workspace');
-    const { BATCH1, tmpDir } = await import('./helpers');
+    const { issueLicenses } = await import('../../src/license/issue');
+    const { BATCH1, licenseWorkspace, tmpDir } = await import('./helpers');
     const fs = await import('node:fs');
     const path = await import('node:path');
-    const db = await freshDbUrl('sqlite');
-    expect((await yiye(['init', '--db', db, '--region', '310115', '--authority', '浦东新区人民政府'])).code).toBe(0);
-    expect((await yiye(['catalog', 'import', ...PUDONG_BASE, '--db', db])).code).toBe(0);
-    expect((await yiye(['license', 'issue', BATCH1, '--db', db, '--date', '2026-03-15'])).code).toBe(0);
+    // the workspace in-process (the command under test is print); every print through the real CLI
+    const ws = await licenseWorkspace('sqlite');
+    expect((await issueLicenses(ws.db, BATCH1, { date: '2026-03-15', keyFile: ws.keyFile, actor: 'test' })).issued.length).toBeGreaterThan(1);
+    await ws.db.destroy();
+    const db = ws.url;
     const dir = tmpDir('print-out-');
 
     const one = await yiye(['license', 'print', '3101152026PD-03000001', '--out', path.join(dir, '许可证.html'), '--db', db, '--date', '2026-03-15']);
@@ -79,5 +79,5 @@ describe('license print --out', () => {
 
     const help = await yiye(['license', 'print', '--help']);
     expect(help.stdout.replace(/\s+/g, '')).toContain('只打印一张许可证且以.html结尾时，就是写入的文件');
-  });
+  }, 300_000);
 });
