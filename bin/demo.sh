@@ -2,10 +2,11 @@
 # The main job end to end on the bundled fixtures: create a workspace, import the messy pudong
 # catalogs, re-import (nothing changes), show an industry, export, and reject a broken file with a
 # report the office could send back; then extract the reform plans' tasks, import a task ledger, issue
-# licences, record a progress return and write the progress report. Everything is written under out/demo/.
+# licences, record a progress return and write the progress report; then write the five documents of one
+# industry and print one licence. Everything is written under out/demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=out/demo
+out="${YIYE_DEMO_OUT:-out/demo}" # YIYE_DEMO_OUT: another folder (the test runs the demo in a scratch folder)
 rm -rf "$out" && mkdir -p "$out"
 export YIYE_DB="$out/yiye.db"
 yiye() { node bin/run.js "$@"; }
@@ -63,5 +64,19 @@ step "12. 进展报告：md（书面报告）、html（含图表，可打印）�
 for fmt in md html xlsx; do
   yiye report progress --as-of 2021-05-31 --format "$fmt" --out "$out/改革任务进展报告-2021-05-31.$fmt" | sed -n 1p
 done
+
+step "13. 为“便利店”生成五类文书：实施细则、办事指南、一次告知单、告知承诺书、一表申请（md、html、docx）"
+yiye guide generate --industry 便利店 --date 2021-03-25 --out "$out/文书"
+
+step "14. 打印一张行业综合许可证（A4 HTML，含二维码，浏览器可直接打印或另存为 PDF）"
+number=$(yiye license list --limit 1 --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).licenses[0].number))')
+yiye license print "$number" --date 2021-03-25 --out "$out/许可证-$number.html"
+
 echo
-echo "演示完成。工作区：$YIYE_DB"
+echo "演示完成。产出都在 $out/："
+echo "  工作区数据库      $YIYE_DB"
+echo "  目录导出          $out/目录导出.xlsx；错误清单 $out/错误清单.xlsx"
+echo "  发证结果          $out/发证结果.xlsx"
+echo "  进展报告          $out/改革任务进展报告-2021-05-31.{md,html,xlsx}"
+echo "  便利店五类文书    $out/文书/便利店/（rules、guide、notice、pledge、form 各有 .md .html .docx）"
+echo "  打印的许可证      $out/许可证-$number.html"

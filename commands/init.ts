@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base';
 import { askText, canPrompt } from '../src/cli/prompt';
-import { DEFAULT_NUMBER_PATTERN, initWorkspace, type InitResult } from '../src/settings/service';
+import { DEFAULT_NUMBER_PATTERN, initWorkspace, SETTING_RULES, type InitResult } from '../src/settings/service';
 
 export default class Init extends BaseCommand {
   static override summary = '创建工作区：数据库结构与基本设置 (create the workspace database and settings)';
@@ -25,8 +25,8 @@ export default class Init extends BaseCommand {
   async run(): Promise<InitResult> {
     const { flags } = await this.parse(Init);
     const interactive = canPrompt(this.jsonEnabled() || flags.yes);
-    const regionCode = flags.region ?? (interactive ? await askText('行政区划代码（6 位，如 310115）', '310115') : '');
-    const authorityName = flags.authority ?? (interactive ? await askText('发证机关名称', '') : '');
+    const regionCode = flags.region ?? (interactive ? await askText('行政区划代码（6 位，如 310115）', '310115', SETTING_RULES.regionCode) : '');
+    const authorityName = flags.authority ?? (interactive ? await askText('发证机关名称', '', SETTING_RULES.authorityName) : '');
     const licenseNumberPattern = flags['number-pattern'] ?? DEFAULT_NUMBER_PATTERN;
     const result = await initWorkspace(
       flags.db,

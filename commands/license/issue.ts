@@ -5,8 +5,8 @@ import { formatIssue } from '../../src/license/format';
 import { resolveKeyFile } from '../../src/license/keys';
 import { refuseFutureDate } from '../../src/license/util';
 import { keyFileFlag, parseDateFlag } from '../../src/license/flags';
-import { askApplication, saveApplication, type Asker } from '../../src/license/interactive';
-import { canPrompt } from '../../src/cli/prompt';
+import { askApplication, saveApplication } from '../../src/license/interactive';
+import { canPrompt, inquirerAsker } from '../../src/cli/prompt';
 import { UsageError } from '../../src/cli/errors';
 
 export default class LicenseIssue extends BaseCommand {
@@ -44,7 +44,7 @@ export default class LicenseIssue extends BaseCommand {
     return this.withDb(flags.db, async (db) => {
       let file = args.file!;
       if (flags.interactive) {
-        const app = await askApplication(db, await inquirerAsker(), { date, saveDir: flags['save-dir'] });
+        const app = await askApplication(db, await inquirerAsker('已取消，未发证。'), { date, saveDir: flags['save-dir'] });
         if (!app) throw new UsageError('已取消，未发证。');
         file = await saveApplication(app, flags['save-dir']);
         this.log(`申请已保存：${file}`);
@@ -68,19 +68,4 @@ export default class LicenseIssue extends BaseCommand {
       }
     });
   }
-}
-
-/** @inquirer/prompts behind the Asker interface; Ctrl+C becomes a plain “cancelled”. */
-async function inquirerAsker(): Promise<Asker> {
-  const p = await import('@inquirer/prompts');
-  const cancel = (err: unknown): never => {
-    if ((err as Error).name === 'ExitPromptError') throw new UsageError('已取消，未发证。');
-    throw err;
-  };
-  return {
-    select: (q) => p.select(q).catch(cancel),
-    input: (q) => p.input(q).catch(cancel),
-    checkbox: (q) => p.checkbox(q).catch(cancel) as never,
-    confirm: (q) => p.confirm(q).catch(cancel),
-  };
 }

@@ -18,8 +18,16 @@ export function formatGenerate(r: GenerateResult): string {
   if (byIndustry.size > 10) lines.push(`  …… 其余 ${byIndustry.size - 10} 个行业`);
   if (r.warnings.length) {
     lines.push(`警告 ${r.warnings.length} 条：`);
-    for (const w of r.warnings.slice(0, 30)) lines.push(`  - ${w.message}`);
-    if (r.warnings.length > 30) lines.push(`  …… 其余见 --json 输出`);
+    // the holiday-data warning is one problem however many industries it touches: one line naming them all
+    const calendar = r.warnings.filter((w) => w.code === 'CALENDAR_RANGE' && w.years);
+    const others = r.warnings.filter((w) => !calendar.includes(w));
+    if (calendar.length) {
+      const years = [...new Set(calendar.flatMap((w) => w.years ?? []))].sort((a, b) => a - b);
+      const industries = [...new Set(calendar.map((w) => w.industry))];
+      lines.push(`  - 缺少 ${years.join('、')} 年的节假日安排，${industries.length} 个行业的办理日期按仅扣除周末估算（文书中标为“估算”）：${industries.join('、')}。用 \`yiye calendar import <文件>\` 导入国务院办公厅公布的该年安排后重新生成。`);
+    }
+    for (const w of others.slice(0, 30)) lines.push(`  - ${w.message}`);
+    if (others.length > 30) lines.push(`  …… 其余见 --json 输出`);
   }
   return lines.join('\n');
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { IndustryDetail } from '../catalog/service';
 import { AUTHORITY_LABEL, LEVEL_LABEL } from '../catalog/types';
 import { normalizeText, splitList } from '../text/normalize';
-import { addWorkdays } from '../render/workdays';
+import { addWorkdays, knownYearsText, yearsText, type HolidayCalendar } from '../render/workdays';
 import { consolidateMaterials, replacedByCommitment, materialDisplayName } from './materials';
 import type { GuideMetrics, GuideModel, GuideWarning, MatterView, OptionGroup, SharedCondition } from './types';
 
@@ -28,6 +28,8 @@ export interface ModelContext {
   date: string;
   authority: string;
   region: string;
+  /** The workspace's imported holiday arrangements (yiye calendar import), used before the bundled data. */
+  calendar?: HolidayCalendar;
 }
 
 /** Builds the model and the warnings for one industry (pure: no database, no clock). */
@@ -131,10 +133,19 @@ export function buildGuideModel(detail: IndustryDetail, ctx: ModelContext): Guid
   const serialDays = timed.reduce((s, m) => s + (m.days ?? 0), 0);
   const longest = timed.reduce<MatterView | null>((a, m) => (a === null || (m.days ?? 0) > (a.days ?? 0) ? m : a), null);
   const parallelDays = longest?.days ?? 0;
-  const serial = addWorkdays(ctx.date, serialDays);
-  const parallel = addWorkdays(ctx.date, parallelDays);
+  const serial = addWorkdays(ctx.date, serialDays, ctx.calendar);
+  const parallel = addWorkdays(ctx.date, parallelDays, ctx.calendar);
   const approximate = serial.approximate || parallel.approximate;
-  if (approximate) warn('CALENDAR_RANGE', null, `办理日期推算超出节假日数据范围（2004—2026年），已按仅扣除周末推算，请人工核对。`);
+  const missingYears = [...new Set([...serial.missingYears, ...parallel.missingYears])].sort((a, b) => a - b);
+  if (approximate) {
+    warnings.push({
+      industry: ind.name,
+      matter: null,
+      code: 'CALENDAR_RANGE',
+      message: `行业“${ind.name}”的办理日期推算需要 ${yearsText(missingYears)}的节假日安排（已有：${knownYearsText(ctx.calendar)}），已按仅扣除周末估算，文书中标为“估算”。`,
+      years: missingYears,
+    });
+  }
 
   const options = new Map<string, OptionGroup>();
   for (const m of conditional) {
@@ -213,6 +224,8 @@ export function buildGuideModel(detail: IndustryDetail, ctx: ModelContext): Guid
       serialDate: serial.date,
       parallelDate: parallel.date,
       approximate,
+      parallelApproximate: parallel.approximate,
+      serialApproximate: serial.approximate,
     },
     options: [...options.values()],
     metrics,

@@ -8,7 +8,8 @@ import { Renderer, toView } from '../render/engine';
 import { parseMarkdown } from '../render/markdown';
 import { blocksToHtml } from '../render/html';
 import { renderDocxMany, type DocxJob } from '../render/docx-pool';
-import { isIsoDate } from '../render/workdays';
+import { isIsoDate, type HolidayCalendar } from '../render/workdays';
+import { loadCalendar } from '../calendar/service';
 import { buildGuideModel, industryFingerprint } from './model';
 import { MARKER_NAME, markdownMarker, markerJson, readMarker, type GuideMarker } from './marker';
 import { resolveInside, safeSegment } from './paths';
@@ -60,22 +61,23 @@ async function selectIndustries(db: Db, opts: SelectOptions): Promise<string[]> 
  * The document models of the selected industries (every industry with `all`), built from the
  * catalog and the workspace settings. An unknown industry name is a NotFoundError (exit 3).
  */
-export async function loadModels(db: Db, opts: SelectOptions & { date?: string }): Promise<GuideModel[]> {
+export async function loadModels(db: Db, opts: SelectOptions & { date?: string }, calendar?: HolidayCalendar): Promise<GuideModel[]> {
   const date = opts.date ?? today();
   if (!isIsoDate(date)) throw new UsageError(`日期“${date}”格式不对，应为 YYYY-MM-DD。`, '例如 --date 2021-03-31。');
   const names = await selectIndustries(db, opts);
   const settings = await readSettings(db);
+  const cal = calendar ?? (await loadCalendar(db));
   const models: GuideModel[] = [];
   for (const name of names) {
     const detail = await showIndustry(db, name);
-    models.push(buildGuideModel(detail, { date, authority: settings.authorityName, region: settings.regionCode }));
+    models.push(buildGuideModel(detail, { date, authority: settings.authorityName, region: settings.regionCode, calendar: cal }));
   }
   return models;
 }
 
 /** The Markdown of one document, with its 同源 marker on the first line. */
-export function renderMarkdown(renderer: Renderer, model: GuideModel, type: GuideType, view: unknown = toView(model)): { markdown: string; body: string; warnings: string[] } {
-  const out = renderer.render(type, view);
+export function renderMarkdown(renderer: Renderer, model: GuideModel, type: GuideType, view: unknown = toView(model), calendar?: HolidayCalendar): { markdown: string; body: string; warnings: string[] } {
+  const out = renderer.render(type, view, calendar);
   const body = `${out.text.replace(/\n{3,}/g, '\n\n').trim()}\n`;
   const marker = markdownMarker({ industry: model.industry.name, type, fingerprint: model.fingerprint, date: model.date });
   return { markdown: `${marker}\n\n${body}`, body, warnings: out.warnings };
@@ -108,7 +110,8 @@ export async function generateGuides(db: Db, opts: GenerateOptions): Promise<Gen
   const outRoot = path.resolve(opts.out);
   if (fs.existsSync(outRoot) && !fs.statSync(outRoot).isDirectory()) throw new InputError(`--out 指向的“${opts.out}”是文件，不是目录。`, '请指定一个目录。');
 
-  const models = await loadModels(db, opts);
+  const calendar = await loadCalendar(db);
+  const models = await loadModels(db, opts, calendar);
   const warnings: GuideWarning[] = models.flatMap((m) => m.warnings);
   for (const f of renderer.ignored) warnings.push({ industry: '', matter: null, code: 'TEMPLATE', message: `模板目录中的 ${path.basename(f)} 不对应任何文书（${GUIDE_TYPES.map((t) => `${t}.hbs`).join('、')}），已忽略。` });
 
@@ -119,8 +122,9 @@ export async function generateGuides(db: Db, opts: GenerateOptions): Promise<Gen
     const view = toView(model);
     const folder = folders.get(model)!;
     for (const type of types) {
-      const md = renderMarkdown(renderer, model, type, view);
-      for (const w of md.warnings) warnings.push({ industry: model.industry.name, matter: null, code: 'CALENDAR_RANGE', message: w });
+      const md = renderMarkdown(renderer, model, type, view, calendar);
+      // a date a template computes is within the model's own span, which has warned already
+      if (!model.time.approximate) for (const w of md.warnings) warnings.push({ industry: model.industry.name, matter: null, code: 'CALENDAR_RANGE', message: `行业“${model.industry.name}”：${w}` });
       const marker: GuideMarker = { industry: model.industry.name, type, fingerprint: model.fingerprint, date: model.date };
       const title = `${model.industry.name}${GUIDE_TITLES[type]}`;
       const blocks = formats.some((f) => f !== 'md') ? parseMarkdown(md.body) : [];
@@ -133,10 +137,14 @@ export async function generateGuides(db: Db, opts: GenerateOptions): Promise<Gen
     }
     opts.onIndustry?.(++done, models.length);
   }
+  // one warning per industry and text: the same problem in two industries is two warnings
   const seen = new Set<string>();
-  const unique = warnings.filter((w) => (seen.has(w.message) ? false : (seen.add(w.message), true)));
+  const unique = warnings.filter((w) => {
+    const key = `${w.industry}\u0000${w.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
   if (opts.strict && unique.length) {
-    throw new InputError(`有 ${unique.length} 条警告（--strict）：${unique.slice(0, 5).map((w) => w.message).join('；')}${unique.length > 5 ? '……' : ''}`, '补全目录中缺少的内容后重新生成，或去掉 --strict。', { warnings: unique }, 'GUIDE_WARNINGS');
+    throw new InputError(`有 ${unique.length} 条警告（--strict）：${unique.slice(0, 5).map((w) => w.message.replace(/。$/, '')).join('；')}${unique.length > 5 ? '……' : ''}`, strictHint(unique), { warnings: unique }, 'GUIDE_WARNINGS');
   }
   // Word files are built before anything is written, so a failure leaves no half-written set.
   const docxJobs = pending.map((p) => p.content).filter((c): c is DocxJob => typeof c !== 'string');
@@ -150,6 +158,20 @@ export async function generateGuides(db: Db, opts: GenerateOptions): Promise<Gen
   }
   await Promise.all(pending.map((p, i) => fs.promises.writeFile(p.file.path, contents[i])));
   return { out: outRoot, date: models[0]?.date ?? opts.date ?? today(), industries: models.length, files: pending.map((p) => p.file), warnings: unique };
+}
+
+/** What to do about the warnings --strict refused: holiday data, the catalog, the templates, as the warnings say. */
+export function strictHint(warnings: GuideWarning[]): string {
+  const parts: string[] = [];
+  const years = [...new Set(warnings.flatMap((w) => (w.code === 'CALENDAR_RANGE' ? (w.years ?? []) : [])))].sort((a, b) => a - b);
+  const calendar = warnings.filter((w) => w.code === 'CALENDAR_RANGE');
+  if (calendar.length) {
+    const industries = new Set(calendar.map((w) => w.industry)).size;
+    parts.push(`${industries} 个行业缺少${years.length ? ` ${years.join('、')} 年的` : ''}节假日安排：用 \`yiye calendar import <国务院办公厅通知或表格>\` 导入该年安排（或用 --date 指定有数据的日期）`);
+  }
+  if (warnings.some((w) => w.code !== 'CALENDAR_RANGE' && w.code !== 'TEMPLATE')) parts.push('补全目录中缺少的内容（yiye catalog import）');
+  if (warnings.some((w) => w.code === 'TEMPLATE')) parts.push('整理模板目录');
+  return `${parts.join('；')}，然后重新生成；或去掉 --strict。`;
 }
 
 /**

@@ -29,6 +29,8 @@ export interface GuideWarning {
   /** NO_MATERIALS, NO_LEGAL_BASIS, NO_TIME_LIMIT, NO_LEAD_DEPARTMENT, NO_MATTERS, CALENDAR_RANGE, NATURAL_DAYS, TEMPLATE */
   code: string;
   message: string;
+  /** CALENDAR_RANGE: the years whose holiday arrangement is missing. */
+  years?: number[];
 }
 
 export interface MatterView {
@@ -150,7 +152,10 @@ export interface GuideModel {
     acceptDate: string;
     serialDate: string;
     parallelDate: string;
+    /** Either date below was counted on weekends only (a year without holiday data). */
     approximate: boolean;
+    parallelApproximate: boolean;
+    serialApproximate: boolean;
   };
   options: OptionGroup[];
   metrics: GuideMetrics;

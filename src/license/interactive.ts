@@ -5,12 +5,14 @@
  * a batch — one set of rules, one numbering, one audit trail, idempotent by 申请编号.
  *
  * The questions go through the `Asker` interface, not inquirer directly: the command passes
- * @inquirer/prompts, tests pass scripted answers.
+ * @inquirer/prompts (src/cli/prompt, in Chinese), tests pass scripted answers or drive inquirer
+ * through streams.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db';
 import { UsageError } from '../cli/errors';
+import type { Asker } from '../cli/prompt';
 import { writeCsv } from '../io/write';
 import { normalizeText } from '../text/normalize';
 import { parseDateValue } from '../text/dates';
@@ -18,20 +20,7 @@ import { CatalogIndex, type CatalogIndustry, type CatalogMatter } from './store'
 import { ISSUE_FIELDS, type IssueField } from './issue';
 import { typedUscc, validateUscc } from './uscc';
 
-export interface Choice<T> {
-  name: string;
-  value: T;
-  description?: string;
-  checked?: boolean;
-}
-
-/** The four kinds of question asked; inquirer's prompts fit it as they are. */
-export interface Asker {
-  select<T>(q: { message: string; choices: Array<Choice<T>>; pageSize?: number }): Promise<T>;
-  input(q: { message: string; default?: string; validate?: (v: string) => true | string }): Promise<string>;
-  checkbox<T>(q: { message: string; choices: Array<Choice<T>>; pageSize?: number }): Promise<T[]>;
-  confirm(q: { message: string; default?: boolean }): Promise<boolean>;
-}
+export type { Asker, Choice } from '../cli/prompt';
 
 export interface Counter {
   /** 制证日期, for the default 申请编号 and the expiry check. */

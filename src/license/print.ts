@@ -95,11 +95,35 @@ ${items}
 }
 
 export interface PrintResult {
+  /** The folder written to, or for a single-file --out the folder that file is in. */
   outDir: string;
   files: Array<{ number: string; file: string }>;
 }
 
-/** Writes `<number>.html` into `outDir` for each licence named, or for every licence of a batch. */
+/**
+ * Where `--out` puts the pages: one licence and a path ending in .html is that file; anything else
+ * is a folder holding `<number>.html` per licence. Several licences with an .html path is a usage
+ * error, not a folder named like a file. An existing folder stays a folder whatever its name.
+ */
+export function printTarget(out: string, count: number): { file: string } | { dir: string } {
+  if (isDirectory(out)) return { dir: out };
+  if (/\.html?$/i.test(out)) {
+    if (count === 1) return { file: out };
+    throw new UsageError(`--out “${out}”是一个 .html 文件，但要打印 ${count} 张许可证。`, '一张许可证可写入一个 .html 文件；多张请给出目录，如 --out 打印/。');
+  }
+  if (/\.pdf$/i.test(out)) throw new UsageError(`--out “${out}”：许可证打印只生成 HTML，不直接生成 PDF。`, '写成 .html 文件后用浏览器“打印 → 另存为 PDF”；或给出目录，如 --out 打印/。');
+  return { dir: out };
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Writes `<number>.html` into `outDir` for each licence named, or for every licence of a batch (see printTarget). */
 export async function printLicenses(db: Db, opts: { numbers: string[]; batch?: number; outDir: string; asOf: string }): Promise<PrintResult> {
   if (opts.numbers.length === 0 && opts.batch === undefined) throw new UsageError('请给出许可证编号，或用 --batch 指定发证批次。', '例如：yiye license print 3101152026PD-01000001 --out 打印/');
   const rows: LicenseRow[] = [];
@@ -115,12 +139,14 @@ export async function printLicenses(db: Db, opts: { numbers: string[]; batch?: n
     rows.push(...(await selectIn<LicenseRow>(db, 'licenses', 'id', ids)).sort((a, b) => a.number.localeCompare(b.number)));
   }
   const licenses = await loadLicenses(db, rows, await CatalogIndex.load(db), opts.asOf);
-  await fs.promises.mkdir(opts.outDir, { recursive: true });
+  const target = printTarget(opts.outDir, licenses.length);
+  const dir = 'file' in target ? path.dirname(target.file) : target.dir;
+  await fs.promises.mkdir(dir, { recursive: true });
   const files: PrintResult['files'] = [];
   for (const l of licenses) {
-    const file = path.join(opts.outDir, `${l.number.replace(/[\\/:*?"<>|\s]/g, '_')}.html`);
+    const file = 'file' in target ? target.file : path.join(dir, `${l.number.replace(/[\\/:*?"<>|\s]/g, '_')}.html`);
     await fs.promises.writeFile(file, await licenseHtml(l));
     files.push({ number: l.number, file });
   }
-  return { outDir: opts.outDir, files };
+  return { outDir: dir, files };
 }

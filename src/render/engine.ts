@@ -19,6 +19,7 @@ import { lazy } from '../lazy';
 import { InputError } from '../cli/errors';
 import { HELPERS } from './helpers';
 import { escapeMarkdown } from './markdown';
+import type { HolidayCalendar } from './workdays';
 
 type HB = typeof Handlebars;
 const handlebars = lazy<HB>(() => require('handlebars'));
@@ -165,8 +166,8 @@ export class Renderer {
     return this.compiled.has(name);
   }
 
-  /** Renders template `name` (without .hbs) on `view` (a toView() result). */
-  render(name: string, view: unknown): RenderOutput {
+  /** Renders template `name` (without .hbs) on `view` (a toView() result); working days on `calendar` (the workspace's imported years). */
+  render(name: string, view: unknown, calendar?: HolidayCalendar): RenderOutput {
     const t = this.compiled.get(name);
     if (!t) throw new Error(`no template ${name}`);
     const warnings: string[] = [];
@@ -175,7 +176,7 @@ export class Renderer {
         allowProtoPropertiesByDefault: false,
         allowProtoMethodsByDefault: false,
         allowCallsToHelperMissing: false,
-        data: { yiye: { counters: [0, 0, 0, 0], warnings } },
+        data: { yiye: { counters: [0, 0, 0, 0], warnings, calendar } },
       });
       return { text, warnings: [...new Set(warnings)] };
     } catch (e) {

@@ -4,7 +4,7 @@
  * value it is given, so a user's template can do no more than arrange the data it receives.
  */
 import type { HelperDelegate, HelperOptions } from 'handlebars';
-import { addWorkdays, isIsoDate } from './workdays';
+import { addWorkdays, isIsoDate, knownYearsText, yearsText, type HolidayCalendar } from './workdays';
 
 const DIGITS = '零一二三四五六七八九';
 const UNITS = ['', '十', '百', '千'];
@@ -52,6 +52,7 @@ export function headingNumber(counters: number[], level: number): string {
 interface RenderData {
   counters?: number[];
   warnings?: string[];
+  calendar?: HolidayCalendar;
 }
 
 const data = (options: HelperOptions): RenderData => ((options?.data as { root?: unknown; yiye?: RenderData })?.yiye ?? {});
@@ -68,14 +69,19 @@ export const HELPERS: Record<string, HelperDelegate> = {
   inc: (i: unknown) => Number(i) + 1,
   /** {{cnDate "2021-03-31"}} → 2021年3月31日 */
   cnDate: (iso: unknown) => (typeof iso === 'string' ? chineseDate(iso) : ''),
-  /** {{workdaysAfter "2021-09-28" 20}} → 2021年11月1日 (Chinese working-day calendar) */
+  /**
+   * {{workdaysAfter "2021-09-28" 20}} → 2021年11月1日 (Chinese working-day calendar, the workspace's
+   * imported years first). A date counted on weekends only is marked 2027年1月29日（估算）.
+   */
   workdaysAfter: (...all: unknown[]) => {
     const { params, options } = args(all);
     const [iso, n] = params;
     if (typeof iso !== 'string' || !isIsoDate(iso) || !Number.isInteger(Number(n)) || Number(n) < 0) return '';
-    const r = addWorkdays(iso, Number(n));
-    if (r.approximate) data(options).warnings?.push(`日期 ${iso} 后第 ${n} 个工作日超出节假日数据范围（2004—2026年），按仅扣除周末推算。`);
-    return chineseDate(r.date);
+    const cal = data(options).calendar;
+    const r = addWorkdays(iso, Number(n), cal);
+    if (!r.approximate) return chineseDate(r.date);
+    data(options).warnings?.push(`日期 ${iso} 后第 ${n} 个工作日需要 ${yearsText(r.missingYears)}的节假日安排（已有：${knownYearsText(cal)}），按仅扣除周末估算。`);
+    return `${chineseDate(r.date)}（估算）`;
   },
   /** {{dayText 0}} → 即办, {{dayText 5}} → 5个工作日, {{dayText 30 "自然日"}} */
   dayText: (n: unknown, ...rest: unknown[]) => {

@@ -49,9 +49,24 @@ function withDefaults(s: WorkspaceSettings): Required<WorkspaceSettings> {
 }
 
 /** Checks settings before anything is written; each problem named in Chinese. */
+/**
+ * The rules for what `init` asks, shared by the flags (validateSettings) and the prompts (checked as
+ * typed): the problem with a typed value, or null. Values are taken as initWorkspace takes them —
+ * ３１０１１５ is 310115, blanks around a name are not part of it.
+ */
+export const SETTING_RULES = {
+  regionCode: (typed: string): string | null => {
+    const v = toHalfWidth(typed).trim();
+    return /^\d{6}$/.test(v) ? null : `行政区划代码“${v}”应为 6 位数字（GB/T 2260，如 310115）。`;
+  },
+  authorityName: (typed: string): string | null => (normalizeText(typed) ? null : '发证机关名称不能为空。'),
+};
+
 export function validateSettings(s: WorkspaceSettings): void {
-  if (!/^\d{6}$/.test(s.regionCode)) throw new InputError(`行政区划代码“${s.regionCode}”应为 6 位数字（GB/T 2260，如 310115）。`, '用 --region 指定，例如 --region 310115。');
-  if (!s.authorityName.trim()) throw new InputError('发证机关名称不能为空。', '用 --authority 指定，例如 --authority 浦东新区人民政府。');
+  const region = SETTING_RULES.regionCode(s.regionCode);
+  if (region) throw new InputError(region, '用 --region 指定，例如 --region 310115。');
+  const authority = SETTING_RULES.authorityName(s.authorityName);
+  if (authority) throw new InputError(authority, '用 --authority 指定，例如 --authority 浦东新区人民政府。');
   const pattern = s.licenseNumberPattern;
   const tokens = pattern.match(/\{[^}]*\}/g) ?? [];
   const unknown = tokens.filter((t) => !/^\{(region|year|industry|seq:\d{1,2})\}$/.test(t));

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseMarkdown, escapeMarkdown, parseInline, spanText } from '../../src/render/markdown';
 import { chineseNumber, chineseDate, headingNumber } from '../../src/render/helpers';
-import { addWorkdays } from '../../src/render/workdays';
+import { addWorkdays, knownYearsText, type HolidayCalendar } from '../../src/render/workdays';
 import { Renderer, toView, packageTemplatesDir } from '../../src/render/engine';
 import { blocksToHtml } from '../../src/render/html';
 import { blocksToDocx } from '../../src/render/docx';
@@ -34,15 +34,26 @@ describe('Chinese numbers, dates and heading numbers', () => {
 
 describe('working days', () => {
   it('counts Chinese working days from the day after acceptance (holidays and 调休 included)', () => {
-    expect(addWorkdays('2021-09-28', 20)).toEqual({ date: '2021-11-01', approximate: false });
+    expect(addWorkdays('2021-09-28', 20)).toEqual({ date: '2021-11-01', approximate: false, missingYears: [] });
     // 2021-02-07 (Sunday) was a make-up working day before the Spring Festival
-    expect(addWorkdays('2021-02-05', 1)).toEqual({ date: '2021-02-07', approximate: false });
-    expect(addWorkdays('2021-10-01', 0)).toEqual({ date: '2021-10-08', approximate: false });
+    expect(addWorkdays('2021-02-05', 1)).toEqual({ date: '2021-02-07', approximate: false, missingYears: [] });
+    expect(addWorkdays('2021-10-01', 0)).toEqual({ date: '2021-10-08', approximate: false, missingYears: [] });
   });
-  it('falls back to weekends only, flagged, beyond the calendar data (2004–2026)', () => {
-    expect(addWorkdays('2027-01-04', 5)).toEqual({ date: '2027-01-11', approximate: true });
-    expect(addWorkdays('2026-12-28', 10).approximate).toBe(true);
-    expect(addWorkdays('2003-06-02', 1)).toEqual({ date: '2003-06-03', approximate: true });
+  it('falls back to weekends only, flagged with the missing years, beyond the calendar data (2004–2026)', () => {
+    expect(addWorkdays('2027-01-04', 5)).toEqual({ date: '2027-01-11', approximate: true, missingYears: [2027] });
+    expect(addWorkdays('2026-12-28', 10)).toMatchObject({ approximate: true, missingYears: [2027] });
+    expect(addWorkdays('2003-06-02', 1)).toEqual({ date: '2003-06-03', approximate: true, missingYears: [2003] });
+  });
+  it('uses an imported year before the bundled data, and counts it as known', () => {
+    const cal: HolidayCalendar = { years: new Set([2027, 2026]), offDays: new Set(['2027-01-01', '2027-01-05', '2026-12-31']), workDays: new Set(['2027-01-09']) };
+    // 2027-01-05 off, 2027-01-09 (Saturday) worked
+    expect(addWorkdays('2027-01-04', 4, cal)).toEqual({ date: '2027-01-09', approximate: false, missingYears: [] });
+    expect(addWorkdays('2027-01-01', 0, cal).date).toBe('2027-01-04');
+    // the imported 2026 replaces the bundled one: 2026-12-31 off there
+    expect(addWorkdays('2026-12-30', 1, cal).date).toBe('2027-01-04');
+    expect(addWorkdays('2026-12-30', 1).date).toBe('2026-12-31');
+    expect(knownYearsText(cal)).toBe('2004—2027年');
+    expect(knownYearsText({ ...cal, years: new Set([2029, 2030]) })).toBe('2004—2026年、2029—2030年');
   });
 });
 

