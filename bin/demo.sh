@@ -63,5 +63,10 @@ step "12. 进展报告：md（书面报告）、html（含图表，可打印）�
 for fmt in md html xlsx; do
   yiye report progress --as-of 2021-05-31 --format "$fmt" --out "$out/改革任务进展报告-2021-05-31.$fmt" | sed -n 1p
 done
+step "13. 双随机、一公开：导入执法人员名录和信用风险分类，按公布的种子抽取联合检查对象，写出抽查计划和结果公告"
+yiye inspect roster import fixtures/inspect/执法人员名录.xlsx --actor 演示
+yiye inspect risk import fixtures/inspect/信用风险分类结果.csv --actor 演示
+yiye inspect draw --date 2021-06-01 --seed 2021060101 --ratio 20% --id 2021年6月联合抽查 --out "$out/双随机抽查" --actor 演示 | sed -n '1,2p;/已写出/,$p'
+
 echo
 echo "演示完成。工作区：$YIYE_DB"
