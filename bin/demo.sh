@@ -72,6 +72,11 @@ step "14. 打印一张行业综合许可证（A4 HTML，含二维码，浏览器
 number=$(yiye license list --limit 1 --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).licenses[0].number))')
 yiye license print "$number" --date 2021-03-25 --out "$out/许可证-$number.html"
 
+step "15. 双随机、一公开：导入执法人员名录和信用风险分类，按公布的种子抽取联合检查对象，写出抽查计划和结果公告"
+yiye inspect roster import fixtures/inspect/执法人员名录.xlsx --actor 演示
+yiye inspect risk import fixtures/inspect/信用风险分类结果.csv --actor 演示
+yiye inspect draw --date 2021-06-01 --seed 2021060101 --ratio 20% --id 2021年6月联合抽查 --out "$out/双随机抽查" --actor 演示 | sed -n '1,2p;/已写出/,$p'
+
 echo
 echo "演示完成。产出都在 $out/："
 echo "  工作区数据库      $YIYE_DB"
@@ -80,3 +85,4 @@ echo "  发证结果          $out/发证结果.xlsx"
 echo "  进展报告          $out/改革任务进展报告-2021-05-31.{md,html,xlsx}"
 echo "  便利店五类文书    $out/文书/便利店/（rules、guide、notice、pledge、form 各有 .md .html .docx）"
 echo "  打印的许可证      $out/许可证-$number.html"
+echo "  双随机抽查        $out/双随机抽查/（抽查计划 xlsx、结果公告 md/html）"

@@ -12,6 +12,7 @@ import { REPORT_COMMANDS } from './report';
 import { DB_COMMANDS } from './db';
 import { AUDIT_COMMANDS } from './audit';
 import { CALENDAR_COMMANDS } from './calendar';
+import { INSPECT_COMMANDS } from './inspect';
 
 export const COMMANDS = {
   init: Init,
@@ -24,4 +25,5 @@ export const COMMANDS = {
   ...DB_COMMANDS,
   ...AUDIT_COMMANDS,
   ...CALENDAR_COMMANDS,
+  ...INSPECT_COMMANDS,
 };

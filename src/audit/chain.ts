@@ -93,7 +93,24 @@ export const TASK_UPDATES_CHAIN: ChainSpec = {
   ],
 };
 
-export const CHAINS: ChainSpec[] = [LICENSE_EVENTS_CHAIN, IMPORT_LOG_CHAIN, TASK_UPDATES_CHAIN];
+/** 双随机抽查: every draw, redraw and import of inspectors, risk classes and results (`yiye inspect …`). */
+export const INSPECTION_LOG_CHAIN: ChainSpec = {
+  name: 'inspection_log',
+  table: 'inspection_log',
+  label: '双随机抽查日志',
+  columns: [
+    ['action', 'text'],
+    ['draw_id', 'text'],
+    ['actor', 'text'],
+    ['at', 'text'],
+    ['reason', 'text'],
+    ['details', 'text'],
+    ['file_name', 'text'],
+    ['file_sha256', 'text'],
+  ],
+};
+
+export const CHAINS: ChainSpec[] = [LICENSE_EVENTS_CHAIN, IMPORT_LOG_CHAIN, TASK_UPDATES_CHAIN, INSPECTION_LOG_CHAIN];
 
 export function chainSpec(name: string): ChainSpec {
   const spec = CHAINS.find((c) => c.name === name);

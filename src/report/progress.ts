@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Db } from '../db';
 import { UsageError } from '../cli/errors';
 import { industryMilestones, licensesIssued, type IndustryMilestone } from '../progress/milestones';
+import { inspectionSummary, type InspectionSummaryRow } from '../inspect/service';
 import { addDays, daysBetween, STATE_LABEL, taskState, windowEnd, workdayCounter, type TaskState } from '../progress/status';
 import { departmentNames, loadTasks, reportingCalendar, taskToDomain, type CalendarEntry } from '../progress/store';
 import { UnitResolver } from '../progress/units';
@@ -94,6 +95,8 @@ export interface ProgressSummary {
   industriesOverdue: number;
   /** Licences issued in the period by industry; null when the licence register does not exist. */
   licenses: { from: string; to: string; total: number; byIndustry: Array<{ industry: string; count: number }> } | null;
+  /** 双随机抽查 drawn up to the date, per industry: drawn, inspected, with problems; null when there was no draw. */
+  inspections: InspectionSummaryRow[] | null;
 }
 
 export interface ProgressReport extends ProgressSummary {
@@ -238,6 +241,7 @@ export async function buildProgressReport(db: Db, opts: ReportOptions): Promise<
   const since = opts.since ?? (lastReport ? addDays(lastReport, 1) : `${asOf.slice(0, 4)}-01-01`);
   if (since > asOf) throw new UsageError(`统计起始日 ${since} 晚于截止日 ${asOf}。`, '请检查 --since 与 --as-of。');
   const issued = await licensesIssued(db, since, asOf);
+  const inspections = await inspectionSummary(db, asOf);
 
   return {
     asOf,
@@ -259,6 +263,7 @@ export async function buildProgressReport(db: Db, opts: ReportOptions): Promise<
     industriesLanded: industries.filter((i) => i.status.startsWith('已落地')).length,
     industriesOverdue: industries.filter((i) => i.status === '未落地（已逾期）').length,
     licenses: issued ? { from: since, to: asOf, total: issued.reduce((n, r) => n + r.count, 0), byIndustry: issued } : null,
+    inspections: inspections.length ? inspections : null,
     tasks,
   };
 }

@@ -113,6 +113,14 @@ function sections(r: ProgressReport): Section[] {
       empty: '本期未发证。',
     });
   }
+  if (r.inspections) {
+    out.push({
+      title: `${r.licenses ? '七' : '六'}、“双随机、一公开”联合抽查情况（截至 ${r.asOf}）`,
+      lead: '按行业统计已抽取的检查对象、已登记检查结果的户数和发现问题的户数（yiye inspect draw / inspect results）。',
+      table: { header: ['行业', '抽中户数', '已检查', '发现问题'], rows: r.inspections.map((i) => [i.industry, i.drawn, i.done, i.problems]) },
+      empty: '',
+    });
+  }
   return out;
 }
 
