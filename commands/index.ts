@@ -11,6 +11,7 @@ import { TASKS_COMMANDS } from './tasks';
 import { REPORT_COMMANDS } from './report';
 import { DB_COMMANDS } from './db';
 import { AUDIT_COMMANDS } from './audit';
+import { SETTINGS_COMMANDS } from './settings';
 
 export const COMMANDS = {
   init: Init,
@@ -22,4 +23,5 @@ export const COMMANDS = {
   ...REPORT_COMMANDS,
   ...DB_COMMANDS,
   ...AUDIT_COMMANDS,
+  ...SETTINGS_COMMANDS,
 };

@@ -15,6 +15,8 @@ import { InputError, UsageError } from '../cli/errors';
 import { selectIn } from '../catalog/store';
 import { CatalogIndex, licenseByNumber, loadLicenses, type LicenseRow } from './store';
 import { STATUS_LABEL, type License } from './types';
+import { PAYLOAD_TAG } from './payload';
+import { readSettings } from '../settings/service';
 
 export function escapeHtml(s: string | number | null | undefined): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -49,10 +51,27 @@ table.items th { background: #f2f2f2; font-weight: normal; }
 @media print { .page { page-break-after: always; } }
 `;
 
+/**
+ * What the QR code holds: `<verify-url>#<payload>` when the workspace has a verification address (a
+ * phone camera opens the `license verify-site` page, which reads the payload after `#` — never sent
+ * to the server), else the bare payload. A payload signed with an address inside (before the address
+ * was kept out of the signature) is printed as it was signed.
+ */
+export function qrText(payload: string, verifyUrl = ''): string {
+  if (!verifyUrl || !payload.startsWith(PAYLOAD_TAG)) return payload;
+  return `${verifyUrl}#${payload}`;
+}
+
+/**
+ * The QR code's error-correction level: M (15 % of the symbol may be damaged), the usual choice for
+ * printed codes; with a verification address a typical licence needs QR version 15–18 (77–89 modules).
+ */
+export const QR_ERROR_CORRECTION = 'M' as const;
+
 /** The HTML page of one licence (its current version). */
-export async function licenseHtml(l: License): Promise<string> {
+export async function licenseHtml(l: License, opts: { verifyUrl?: string } = {}): Promise<string> {
   const v = l.current;
-  const qr = await qrcode().toString(v.payload, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
+  const qr = await qrcode().toString(qrText(v.payload, opts.verifyUrl), { type: 'svg', errorCorrectionLevel: QR_ERROR_CORRECTION, margin: 1 });
   const items = v.items
     .map((i, n) => `<tr><td>${n + 1}</td><td>${escapeHtml(i.matterName)}</td><td>${escapeHtml(i.permitNo ?? '—')}</td><td>${escapeHtml(i.validUntil ? chineseDate(i.validUntil) : '—')}</td></tr>`)
     .join('\n');
@@ -115,11 +134,12 @@ export async function printLicenses(db: Db, opts: { numbers: string[]; batch?: n
     rows.push(...(await selectIn<LicenseRow>(db, 'licenses', 'id', ids)).sort((a, b) => a.number.localeCompare(b.number)));
   }
   const licenses = await loadLicenses(db, rows, await CatalogIndex.load(db), opts.asOf);
+  const { verifyUrlPrefix: verifyUrl } = await readSettings(db);
   await fs.promises.mkdir(opts.outDir, { recursive: true });
   const files: PrintResult['files'] = [];
   for (const l of licenses) {
     const file = path.join(opts.outDir, `${l.number.replace(/[\\/:*?"<>|\s]/g, '_')}.html`);
-    await fs.promises.writeFile(file, await licenseHtml(l));
+    await fs.promises.writeFile(file, await licenseHtml(l, { verifyUrl }));
     files.push({ number: l.number, file });
   }
   return { outDir: opts.outDir, files };
