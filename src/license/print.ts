@@ -23,7 +23,7 @@ export function escapeHtml(s: string | number | null | undefined): string {
 }
 
 /** 2026-03-15 → 2026年3月15日, as dates are printed on certificates. */
-function chineseDate(iso: string): string {
+export function chineseDate(iso: string): string {
   const [y, m, d] = iso.split('-').map(Number);
   return `${y}年${m}月${d}日`;
 }

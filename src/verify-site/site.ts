@@ -22,7 +22,7 @@ import { openSigner } from '../license/signer';
 import { writeRevocations } from '../license/service';
 import { CatalogIndex, loadLicenses, type LicenseRow } from '../license/store';
 import { packageTemplatesDir } from '../render/engine';
-import { escapeHtml } from '../license/print';
+import { chineseDate, escapeHtml } from '../license/print';
 
 export interface SiteOptions {
   outDir: string;
@@ -66,7 +66,7 @@ export function nobleSource(): { source: string; version: string } {
   const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { version: string; license: string };
   const code = fs.readFileSync(path.join(path.dirname(pkgFile), 'index.js'), 'utf8');
   const exportAt = code.lastIndexOf('\nexport {');
-  if (exportAt < 0 || /^\s*import\s/m.test(code)) throw new Error(`${NOBLE} ${pkg.version}: unexpected module shape (expected one file ending in export {…})`);
+  if (exportAt < 0 || /^\s*import\s/m.test(code.replace(/\/\*[\s\S]*?\*\//g, ''))) throw new Error(`${NOBLE} ${pkg.version}: unexpected module shape (expected one file ending in export {…})`);
   const source = `/*! ${NOBLE} ${pkg.version} — ${pkg.license} License, (c) Paul Miller (paulmillr.com) */\n${code.slice(0, exportAt)}\nreturn { verify, verifyAsync, hashes };`;
   return { source, version: pkg.version };
 }
@@ -140,7 +140,7 @@ export async function writeVerifySite(db: Db, opts: SiteOptions): Promise<SiteRe
     const html = fs
       .readFileSync(path.join(templates, 'index.html'), 'utf8')
       .replace(/\{\{issuer\}\}/g, escapeHtml(settings.authorityName))
-      .replace(/\{\{generated\}\}/g, escapeHtml(opts.date));
+      .replace(/\{\{generated\}\}/g, escapeHtml(chineseDate(opts.date)));
     await fs.promises.writeFile(path.join(out, 'index.html'), html);
 
     return { outDir: out, keys: [...keys.keys()], revocations: { entries: list.entries, date: opts.date }, licences, missingKeys, noble: noble.version };

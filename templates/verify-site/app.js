@@ -94,7 +94,7 @@
   }
 
   /* ---- Ed25519 ---- */
-  var ENGINE = (/[?&]engine=(webcrypto|noble|noble-sync)\b/.exec(location.search) || [])[1] || 'auto';
+  var ENGINE = (/[?&]engine=(webcrypto|noble-sync|noble)\b/.exec(location.search) || [])[1] || 'auto';
   var engineUsed = '';
   noble.hashes.sha512 = sha512;
   async function verifyEd25519(rawKey, message, signature) {
