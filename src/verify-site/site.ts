@@ -89,10 +89,9 @@ export async function writeVerifySite(db: Db, opts: SiteOptions): Promise<SiteRe
     const settings = await readSettings(db);
     const out = path.resolve(opts.outDir);
     const keysDir = path.join(out, 'keys');
-    await fs.promises.mkdir(keysDir, { recursive: true });
 
     // Public keys by id: the workspace's, those given, and those an earlier run published (a key,
-    // once published, stays: licences it signed must keep verifying).
+    // once published, stays: licences it signed must keep verifying). All read before anything is written.
     const keys = new Map<string, string>();
     const current = await readPublicKey(db);
     if (current) keys.set(current.keyId, publicPem(parsePublicKey(current.pem)));
@@ -100,13 +99,14 @@ export async function writeVerifySite(db: Db, opts: SiteOptions): Promise<SiteRe
       const k = readPem(f);
       keys.set(keyIdOf(k), publicPem(k));
     }
-    for (const f of fs.readdirSync(keysDir)) {
+    for (const f of fs.existsSync(keysDir) ? fs.readdirSync(keysDir) : []) {
       const m = /^([0-9a-f]{16})\.pem$/.exec(f);
       if (!m || keys.has(m[1])) continue;
       const k = readPem(path.join(keysDir, f));
       if (keyIdOf(k) !== m[1]) throw new InputError(`网站中的公钥文件“${path.join(keysDir, f)}”与其文件名（密钥标识）不符。`, '请删除该文件，或用 --public-key 给出正确的公钥。');
       keys.set(m[1], publicPem(k));
     }
+    await fs.promises.mkdir(keysDir, { recursive: true });
     for (const [id, pem] of keys) await fs.promises.writeFile(path.join(keysDir, `${id}.pem`), pem);
     const used = (await db('license_versions').distinct('key_id').pluck('key_id')) as string[];
     const missingKeys = used.filter((id) => id && !keys.has(id)).sort();

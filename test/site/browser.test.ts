@@ -9,7 +9,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
-import { PNG } from 'pngjs';
 import jsQR from 'jsqr';
 import QRCode from 'qrcode';
 import { freshDbUrl } from '../helpers/db';
@@ -20,7 +19,10 @@ import { serveSite, type SiteServer } from '../../src/verify-site/serve';
 import { connect } from '../../src/db';
 import { launchBrowser } from './chromium';
 
-jest.setTimeout(120_000);
+// pngjs ships no types; the one call used here
+const { PNG } = require('pngjs') as { PNG: { sync: { read(b: Buffer): { width: number; height: number; data: Buffer } } } };
+
+jest.setTimeout(300_000);
 
 const INIT = ['--region', '310115', '--authority', '浦东新区人民政府'];
 const OUT = path.resolve(__dirname, '../../out');
@@ -69,8 +71,8 @@ describe('verification site in Chromium', () => {
     page.on('request', (req) => requests.push(req.url()));
     page.on('pageerror', (e) => requests.push(`pageerror: ${(e as Error).message}`));
     await page.goto(`${opts.base ?? server.url}${opts.query ?? ''}#${fragment}`);
-    await page.waitForFunction(() => (window as unknown as { __yiye?: unknown }).__yiye, { timeout: 30_000 });
-    const r = (await page.evaluate(() => ({ ...(window as unknown as { __yiye: object }).__yiye, text: document.body.innerText }))) as PageResult;
+    await page.waitForFunction('window.__yiye', { timeout: 30_000 });
+    const r = (await page.evaluate('({ ...window.__yiye, text: document.body.innerText })')) as PageResult;
     timings.push(r.ms);
     if (!opts.keep) await page.close();
     return { ...r, page };
@@ -114,8 +116,8 @@ describe('verification site in Chromium', () => {
     fs.mkdirSync(OUT, { recursive: true });
     await r.page.screenshot({ path: path.join(OUT, 'site-screenshot.png'), fullPage: true });
     // nothing wider than the phone: no sideways scrolling
-    expect(await r.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
-    const labelSize = await r.page.evaluate(() => parseFloat(getComputedStyle(document.querySelector('#status .label')!).fontSize));
+    expect(await r.page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    const labelSize = (await r.page.evaluate("parseFloat(getComputedStyle(document.querySelector('#status .label')).fontSize)")) as number;
     expect(labelSize).toBeGreaterThanOrEqual(32);
     await r.page.close();
   });
