@@ -65,3 +65,9 @@ for fmt in md html xlsx; do
 done
 echo
 echo "演示完成。工作区：$YIYE_DB"
+
+step "13. 扫码核验：设置核验网址，打印许可证（二维码为“网址#签名内容”），生成核验网站"
+yiye settings set verify-url https://zwfw.example.gov.cn/yyyz/
+yiye license print 3101152021PD-02000001 --out "$out/许可证"
+yiye license verify-site --out "$out/核验网站"
+echo "本机预览：yiye license verify-site --out $out/核验网站 --serve，打开预览地址并在其后加上“#”与二维码中“#”之后的内容。"

@@ -64,7 +64,8 @@ export function qrText(payload: string, verifyUrl = ''): string {
 
 /**
  * The QR code's error-correction level: M (15 % of the symbol may be damaged), the usual choice for
- * printed codes; with a verification address a typical licence needs QR version 15–18 (77–89 modules).
+ * printed codes. A typical licence with a 34-character verification address (≈530 characters in
+ * all) is QR version 18, 89 modules: 0.27 mm a module at 25 mm wide (measured in test/site).
  */
 export const QR_ERROR_CORRECTION = 'M' as const;
 
