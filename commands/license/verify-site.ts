@@ -23,7 +23,7 @@ export default class LicenseVerifySite extends BaseCommand {
     date: Flags.string({ summary: '撤销清单日期，默认今天 (list date)' }),
     'public-key': Flags.string({ summary: '以前用过的签名公钥 PEM 文件，可多次给出，换密钥后旧证仍可核验 (former public key, repeatable)', multiple: true }),
     serve: Flags.boolean({ summary: '生成后在 127.0.0.1 上预览 (preview on 127.0.0.1)' }),
-    port: Flags.integer({ summary: '预览端口，默认 8080 (preview port)', default: 8080, min: 0, max: 65535, dependsOn: ['serve'] }),
+    port: Flags.integer({ summary: '预览端口，默认 8080 (preview port)', min: 0, max: 65535, dependsOn: ['serve'] }),
     'key-file': keyFileFlag,
   };
 
@@ -38,7 +38,7 @@ export default class LicenseVerifySite extends BaseCommand {
       this.warn(`以下签名密钥的公钥不在网站中，用它们签发的许可证将显示“无法核验”：${r.missingKeys.join('、')}。请用 --public-key 给出这些公钥。`);
     }
     if (!flags.serve) return r;
-    const server = await serveSite(r.outDir, flags.port);
+    const server = await serveSite(r.outDir, flags.port ?? 8080);
     this.log(`预览地址：${server.url}（仅本机可访问，按 Ctrl-C 结束）`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
