@@ -68,7 +68,8 @@ done
 step "13. 为“便利店”生成五类文书：实施细则、办事指南、一次告知单、告知承诺书、一表申请（md、html、docx）"
 yiye guide generate --industry 便利店 --date 2021-03-25 --out "$out/文书"
 
-step "14. 打印一张行业综合许可证（A4 HTML，含二维码，浏览器可直接打印或另存为 PDF）"
+step "14. 设置扫码核验网址，打印一张行业综合许可证（A4 HTML，二维码为“核验网址#签名内容”，浏览器可直接打印或另存为 PDF）"
+yiye settings set verify-url https://zwfw.example.gov.cn/yyyz/
 number=$(yiye license list --limit 1 --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).licenses[0].number))')
 yiye license print "$number" --date 2021-03-25 --out "$out/许可证-$number.html"
 
@@ -76,6 +77,9 @@ step "15. 双随机、一公开：导入执法人员名录和信用风险分类�
 yiye inspect roster import fixtures/inspect/执法人员名录.xlsx --actor 演示
 yiye inspect risk import fixtures/inspect/信用风险分类结果.csv --actor 演示
 yiye inspect draw --date 2021-06-01 --seed 2021060101 --ratio 20% --id 2021年6月联合抽查 --out "$out/双随机抽查" --actor 演示 | sed -n '1,2p;/已写出/,$p'
+
+step "16. 生成扫码核验网站（静态网页：公钥、签名的撤销清单，手机扫码即在浏览器中核验）"
+yiye license verify-site --out "$out/核验网站" | sed -n 1,3p
 
 echo
 echo "演示完成。产出都在 $out/："
@@ -86,3 +90,4 @@ echo "  进展报告          $out/改革任务进展报告-2021-05-31.{md,html,
 echo "  便利店五类文书    $out/文书/便利店/（rules、guide、notice、pledge、form 各有 .md .html .docx）"
 echo "  打印的许可证      $out/许可证-$number.html"
 echo "  双随机抽查        $out/双随机抽查/（抽查计划 xlsx、结果公告 md/html）"
+echo "  核验网站          $out/核验网站/（本机预览：yiye license verify-site --out $out/核验网站 --serve）"

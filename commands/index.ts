@@ -13,6 +13,7 @@ import { DB_COMMANDS } from './db';
 import { AUDIT_COMMANDS } from './audit';
 import { CALENDAR_COMMANDS } from './calendar';
 import { INSPECT_COMMANDS } from './inspect';
+import { SETTINGS_COMMANDS } from './settings';
 
 export const COMMANDS = {
   init: Init,
@@ -26,4 +27,5 @@ export const COMMANDS = {
   ...AUDIT_COMMANDS,
   ...CALENDAR_COMMANDS,
   ...INSPECT_COMMANDS,
+  ...SETTINGS_COMMANDS,
 };

@@ -12,7 +12,7 @@ export default class Init extends BaseCommand {
     region: Flags.string({ summary: '行政区划代码，6 位 (region code, GB/T 2260)' }),
     authority: Flags.string({ summary: '发证机关名称 (issuing authority)' }),
     'number-pattern': Flags.string({ summary: `许可证编号规则 (licence-number pattern), 默认 ${DEFAULT_NUMBER_PATTERN}` }),
-    'verify-url': Flags.string({ summary: '二维码中核验网址前缀，可不设 (verification URL prefix printed before the signed payload)' }),
+    'verify-url': Flags.string({ summary: '核验网址：license verify-site 网站的发布地址，二维码为“网址#签名内容”，可不设 (verification site address)' }),
     'validity-years': Flags.integer({ summary: '许可证默认有效期（年），各项目均无有效期时采用 (default licence validity in years)', default: 5 }),
     'key-file': Flags.string({
       summary: '签名私钥文件路径；SQLite 默认放在数据库文件旁，PostgreSQL 默认放在 ~/.config/yiye/keys/ (private signing key file)',

@@ -1,11 +1,14 @@
 /**
  * The signed payload printed as the licence's QR code (一码监管):
  *
- *   [verification URL prefix]YY1.<base64url(JSON)>.<base64url(Ed25519 signature)>
+ *   [verification address#]YY1.<base64url(JSON)>.<base64url(Ed25519 signature)>
  *
- * The signature covers everything before the last dot — the prefix included, so a QR code cannot be
- * re-pointed at another site — and both base64url parts must be in canonical form, so that every
+ * The signature covers `YY1.<body>`; both base64url parts must be in canonical form, so that every
  * altered byte of the text is rejected (a non-canonical last character can decode to the same bytes).
+ * The verification address (`license print` adds the workspace's verify-url and `#`) is not signed:
+ * the page it opens checks the payload itself, and a forger could point a QR code at a site of his
+ * own with or without a signed address — a reader checks the address is the office's. Licences signed
+ * by earlier versions with the address inside the signature still verify (see verifyPayloadSignature).
  */
 import crypto, { type KeyObject } from 'node:crypto';
 
@@ -107,11 +110,14 @@ export function decodePayload(input: string): DecodeResult {
 export function verifyPayloadSignature(text: string, publicKey: KeyObject): DecodeResult {
   const d = decodePayload(text);
   if (!d.ok) return d;
-  let good = false;
-  try {
-    good = crypto.verify(null, Buffer.from(d.message, 'utf8'), publicKey, d.signature);
-  } catch {
-    good = false;
-  }
+  // the payload alone; or, for licences signed with the address inside, the whole text before the signature
+  const signedTexts = d.prefix ? [d.message.slice(d.prefix.length), d.message] : [d.message];
+  const good = signedTexts.some((m) => {
+    try {
+      return crypto.verify(null, Buffer.from(m, 'utf8'), publicKey, d.signature);
+    } catch {
+      return false;
+    }
+  });
   return good ? d : { ok: false, reason: '签名无效：内容被改动，或并非本发证机关签发。' };
 }

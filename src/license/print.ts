@@ -15,13 +15,15 @@ import { InputError, UsageError } from '../cli/errors';
 import { selectIn } from '../catalog/store';
 import { CatalogIndex, licenseByNumber, loadLicenses, type LicenseRow } from './store';
 import { STATUS_LABEL, type License } from './types';
+import { PAYLOAD_TAG } from './payload';
+import { readSettings } from '../settings/service';
 
 export function escapeHtml(s: string | number | null | undefined): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 /** 2026-03-15 → 2026年3月15日, as dates are printed on certificates. */
-function chineseDate(iso: string): string {
+export function chineseDate(iso: string): string {
   const [y, m, d] = iso.split('-').map(Number);
   return `${y}年${m}月${d}日`;
 }
@@ -49,10 +51,28 @@ table.items th { background: #f2f2f2; font-weight: normal; }
 @media print { .page { page-break-after: always; } }
 `;
 
+/**
+ * What the QR code holds: `<verify-url>#<payload>` when the workspace has a verification address (a
+ * phone camera opens the `license verify-site` page, which reads the payload after `#` — never sent
+ * to the server), else the bare payload. A payload signed with an address inside (before the address
+ * was kept out of the signature) is printed as it was signed.
+ */
+export function qrText(payload: string, verifyUrl = ''): string {
+  if (!verifyUrl || !payload.startsWith(PAYLOAD_TAG)) return payload;
+  return `${verifyUrl}#${payload}`;
+}
+
+/**
+ * The QR code's error-correction level: M (15 % of the symbol may be damaged), the usual choice for
+ * printed codes. A typical licence with a 34-character verification address (≈530 characters in
+ * all) is QR version 18, 89 modules: 0.27 mm a module at 25 mm wide (measured in test/site).
+ */
+export const QR_ERROR_CORRECTION = 'M' as const;
+
 /** The HTML page of one licence (its current version). */
-export async function licenseHtml(l: License): Promise<string> {
+export async function licenseHtml(l: License, opts: { verifyUrl?: string } = {}): Promise<string> {
   const v = l.current;
-  const qr = await qrcode().toString(v.payload, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
+  const qr = await qrcode().toString(qrText(v.payload, opts.verifyUrl), { type: 'svg', errorCorrectionLevel: QR_ERROR_CORRECTION, margin: 1 });
   const items = v.items
     .map((i, n) => `<tr><td>${n + 1}</td><td>${escapeHtml(i.matterName)}</td><td>${escapeHtml(i.permitNo ?? '—')}</td><td>${escapeHtml(i.validUntil ? chineseDate(i.validUntil) : '—')}</td></tr>`)
     .join('\n');
@@ -139,13 +159,14 @@ export async function printLicenses(db: Db, opts: { numbers: string[]; batch?: n
     rows.push(...(await selectIn<LicenseRow>(db, 'licenses', 'id', ids)).sort((a, b) => a.number.localeCompare(b.number)));
   }
   const licenses = await loadLicenses(db, rows, await CatalogIndex.load(db), opts.asOf);
+  const { verifyUrlPrefix: verifyUrl } = await readSettings(db);
   const target = printTarget(opts.outDir, licenses.length);
   const dir = 'file' in target ? path.dirname(target.file) : target.dir;
   await fs.promises.mkdir(dir, { recursive: true });
   const files: PrintResult['files'] = [];
   for (const l of licenses) {
     const file = 'file' in target ? target.file : path.join(dir, `${l.number.replace(/[\\/:*?"<>|\s]/g, '_')}.html`);
-    await fs.promises.writeFile(file, await licenseHtml(l));
+    await fs.promises.writeFile(file, await licenseHtml(l, { verifyUrl }));
     files.push({ number: l.number, file });
   }
   return { outDir: dir, files };

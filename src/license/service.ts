@@ -193,7 +193,8 @@ export async function verifyLicense(db: Db | null, input: string, opts: VerifyOp
     const lic = await licenseByNumber(db, p.n);
     if (!lic) return done('unknown');
     const v = (await db('license_versions').where({ license_id: lic.id, version: p.v }).first()) as VersionRow | undefined;
-    if (!v || v.payload !== text) return done('forged', { reason: '签名有效但与本库登记的该版许可证不一致。' });
+    // the register holds the signed payload; the QR text may carry the verification address before it
+    if (!v || (v.payload !== text && v.payload !== text.slice(checked.prefix.length))) return done('forged', { reason: '签名有效但与本库登记的该版许可证不一致。' });
     if (lic.status !== 'valid') return done(lic.status as VerifyStatus, { currentVersion: lic.current_version, reason: lic.status_reason ?? undefined });
     if (p.v < lic.current_version) return done('superseded', { currentVersion: lic.current_version });
     base.checked.push('validity-date');

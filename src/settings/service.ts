@@ -13,7 +13,7 @@ export interface WorkspaceSettings {
   authorityName: string;
   /** Licence-number pattern: {region} {year} {industry} and {seq:N} (N-digit sequence). */
   licenseNumberPattern: string;
-  /** Printed before the signed payload in the QR code (e.g. https://…/verify?p=), '' for none. */
+  /** 核验网址: the QR code reads `<this>#<payload>` (see normalizeVerifyUrl), '' for the bare payload. */
   verifyUrlPrefix?: string;
   /** How long a licence lasts when none of its items states an expiry. */
   defaultValidityYears?: number;
@@ -35,7 +35,7 @@ const LABELS: Record<keyof WorkspaceSettings, string> = {
   regionCode: '行政区划代码（--region）',
   authorityName: '发证机关（--authority）',
   licenseNumberPattern: '许可证编号规则（--number-pattern）',
-  verifyUrlPrefix: '核验网址前缀（--verify-url）',
+  verifyUrlPrefix: '核验网址（--verify-url）',
   defaultValidityYears: '默认有效期年数（--validity-years）',
 };
 
@@ -74,8 +74,63 @@ export function validateSettings(s: WorkspaceSettings): void {
   if (!tokens.some((t) => t.startsWith('{seq:'))) throw new InputError(`许可证编号规则“${pattern}”缺少流水号占位符 {seq:N}。`, `例如默认规则 ${DEFAULT_NUMBER_PATTERN}。`);
   const years = s.defaultValidityYears ?? DEFAULT_VALIDITY_YEARS;
   if (!Number.isInteger(years) || years < 1 || years > 30) throw new InputError(`许可证默认有效期“${years}”年不合理，应为 1–30 的整数。`, '用 --validity-years 指定，例如 --validity-years 5。');
-  const url = s.verifyUrlPrefix ?? '';
-  if (url && !/^https?:\/\/[^\s]+$/.test(url)) throw new InputError(`核验网址前缀“${url}”应以 http:// 或 https:// 开头且不含空格。`, '例如 --verify-url https://zwfw.example.gov.cn/yiye/verify?p=');
+  checkVerifyUrl(s.verifyUrlPrefix ?? '');
+}
+
+/**
+ * The verification address (核验网址): the published `license verify-site`. A licence's QR code reads
+ * `<address>#<signed payload>` — after `#`, so the payload never reaches a server log. The address
+ * itself is not signed (the page checks the payload's signature), so it can be set or changed after
+ * licences were issued: the next `license print` uses it.
+ */
+function checkVerifyUrl(url: string): void {
+  const hint = '例如 https://zwfw.example.gov.cn/yyyz/（license verify-site 生成的网站发布的地址）。';
+  if (!url) return;
+  if (!/^https?:\/\/[^\s/?#]+[^\s#]*$/.test(url)) throw new InputError(`核验网址“${url}”应以 http:// 或 https:// 开头，且不含空格或“#”（二维码把签名内容放在“#”之后）。`, hint);
+}
+
+/** A typed verification address, as stored: blanks around it dropped, a trailing `#` dropped. */
+export function normalizeVerifyUrl(typed: string): string {
+  return toHalfWidth(typed).trim().replace(/#$/, '');
+}
+
+/** Settings `settings set` changes on an existing workspace, by their user-facing name. */
+export const SETTABLE = { 'verify-url': 'verifyUrlPrefix' } as const satisfies Record<string, keyof WorkspaceSettings>;
+export type SettableName = keyof typeof SETTABLE;
+
+export interface SettingView {
+  /** The name `settings set` and init's flag use. */
+  name: string;
+  label: string;
+  value: string | number;
+  settable: boolean;
+}
+
+/** Every setting, named as the user types it, for `settings show`. */
+export async function showSettings(db: Db): Promise<{ settings: SettingView[]; keyId: string | null }> {
+  const s = await readSettings(db);
+  const pk = await readPublicKey(db);
+  const flagOf = (k: keyof WorkspaceSettings) => /--([\w-]+)/.exec(LABELS[k])![1];
+  const settable = new Set<string>(Object.keys(SETTABLE));
+  return {
+    settings: (Object.keys(KEYS) as Array<keyof WorkspaceSettings>).map((k) => ({ name: flagOf(k), label: LABELS[k].replace(/（.*$/, ''), value: s[k], settable: settable.has(flagOf(k)) })),
+    keyId: pk?.keyId ?? null,
+  };
+}
+
+/** Changes one setting of an existing workspace (an empty value clears an optional one). */
+export async function setSetting(db: Db, name: string, typed: string): Promise<{ name: string; from: string; to: string; changed: boolean }> {
+  if (!(name in SETTABLE)) {
+    throw new InputError(`设置项“${name}”不能用 settings set 修改。`, `可修改：${Object.keys(SETTABLE).join('、')}；行政区划、发证机关、编号规则等请用 yiye init --force。`);
+  }
+  const current = await readSettings(db);
+  if (!current.regionCode) throw new ConflictError('工作区尚未初始化。', '请先运行 yiye init。');
+  const key = SETTABLE[name as SettableName];
+  const to = normalizeVerifyUrl(typed);
+  checkVerifyUrl(to);
+  const from = String(current[key] ?? '');
+  if (from !== to) await db('settings').insert({ key: KEYS[key], value: to }).onConflict('key').merge();
+  return { name, from, to, changed: from !== to };
 }
 
 export async function readSettings(db: Db): Promise<Required<WorkspaceSettings>> {
@@ -125,7 +180,7 @@ export interface InitResult {
  */
 export async function initWorkspace(target: string, typed: WorkspaceSettings, opts: { force?: boolean; keyFile?: string } = {}): Promise<InitResult> {
   // typed as on a Chinese keyboard: ３１０１１５ is 310115, blanks around a name are not part of it
-  const given = { ...typed, regionCode: toHalfWidth(typed.regionCode).trim(), authorityName: normalizeText(typed.authorityName) };
+  const given = { ...typed, regionCode: toHalfWidth(typed.regionCode).trim(), authorityName: normalizeText(typed.authorityName), verifyUrlPrefix: normalizeVerifyUrl(typed.verifyUrlPrefix ?? '') };
   validateSettings(given);
   const settings = withDefaults(given);
   const db = connect(target);
