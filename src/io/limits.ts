@@ -26,6 +26,20 @@ export const MAX_ZIP_ENTRIES = 10_000;
 export const MAX_CSV_BYTES = 512 * 1024 * 1024;
 /** Merged ranges in one sheet, all held in memory while it is read: a grouped 100 000-row catalog has tens of thousands. */
 export const MAX_MERGES = 200_000;
+/**
+ * Size of a workbook read whole into memory rather than streamed: a legacy .xls / WPS .et, an .ods,
+ * or an HTML or XML "Excel" export. Checked on the file before it is read (for an .ods, on every
+ * part's inflated size in the zip's central directory, before inflating). A 65 536-row .xls, the
+ * format's own maximum, of a 30-column catalog is about 40 MB.
+ */
+export const MAX_WORKBOOK_BYTES = 128 * 1024 * 1024;
+/**
+ * Rows per sheet of such a workbook: the parser stops there (Excel's own maximum is 1 048 576; an
+ * .ods can declare more with a repeat count), and a sheet with more is refused.
+ */
+export const MAX_WORKBOOK_ROWS = 1_048_576;
+/** Cells holding a value, in all sheets of such a workbook: counted after parsing, before any row is converted. */
+export const MAX_WORKBOOK_CELLS = 10_000_000;
 
 export interface ReaderLimits {
   maxColumns: number;
@@ -35,6 +49,9 @@ export interface ReaderLimits {
   maxZipEntries: number;
   maxCsvBytes: number;
   maxMerges: number;
+  maxWorkbookBytes: number;
+  maxWorkbookRows: number;
+  maxWorkbookCells: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<ReaderLimits> = Object.freeze({
@@ -45,6 +62,9 @@ export const DEFAULT_LIMITS: Readonly<ReaderLimits> = Object.freeze({
   maxZipEntries: MAX_ZIP_ENTRIES,
   maxCsvBytes: MAX_CSV_BYTES,
   maxMerges: MAX_MERGES,
+  maxWorkbookBytes: MAX_WORKBOOK_BYTES,
+  maxWorkbookRows: MAX_WORKBOOK_ROWS,
+  maxWorkbookCells: MAX_WORKBOOK_CELLS,
 });
 
 /** The limits in force: the defaults, or lower ones a test passes in. */
