@@ -87,23 +87,54 @@ function quietly<T>(fn: () => T): T {
 // ---------------------------------------------------------------------------------------------
 // Before parsing: size, container, encryption
 
-/** Compound-file streams that say what an OLE2 file really is. */
-function inspectCompoundFile(X: typeof SheetJS, file: string, buf: Buffer): void {
-  let names: string[];
+/**
+ * Compound-file streams that say what an OLE2 file really is; returns the workbook stream (BIFF8
+ * "Workbook", or BIFF5 "Book").
+ */
+function inspectCompoundFile(X: typeof SheetJS, file: string, buf: Buffer): Uint8Array | undefined {
+  let cfb: ReturnType<typeof X.CFB.read>;
   try {
-    names = X.CFB.read(buf, { type: 'buffer' }).FullPaths.map((p: string) => p.replace(/\/$/, '').split('/').pop()!.toLowerCase());
+    cfb = X.CFB.read(buf, { type: 'buffer' });
   } catch (err) {
     throw badWorkbook(file, '文件已损坏，不是完整的 .xls / .et 工作簿', err);
   }
+  const names = cfb.FullPaths.map((p: string) => p.replace(/\/$/, '').split('/').pop()!.toLowerCase());
   // Excel and WPS encrypt an .xlsx with an open password into a compound file with these streams
   if (names.includes('encryptioninfo') || names.includes('encryptedpackage')) throw encrypted(file);
-  if (names.includes('workbook') || names.includes('book')) return;
+  const i = names.findIndex((n: string) => n === 'workbook' || n === 'book');
+  if (i !== -1) return cfb.FileIndex[i].content as Uint8Array | undefined;
   if (names.includes('worddocument')) throw badWorkbook(file, '这是 Word 文档（.doc），不是表格');
   if (names.includes('powerpoint document')) throw badWorkbook(file, '这是 PowerPoint 演示文稿（.ppt），不是表格');
   throw badWorkbook(file, '这是 OLE 复合文件，但其中没有工作簿');
 }
 
-/** An .ods is a zip: refuse a bomb by the central directory's sizes before SheetJS inflates anything. */
+/** BIFF record types that hold one cell each; MULRK holds several. */
+const BIFF_CELL_RECORDS = new Set([0x00fd, 0x0203, 0x027e, 0x0006, 0x0205, 0x0204, 0x00d6]);
+const BIFF_MULRK = 0x00bd;
+
+/**
+ * Cells a BIFF workbook stream holds, counted from the record headers alone (a few bytes a record),
+ * so a hostile .xls is refused before SheetJS builds an object per cell.
+ */
+export function biffCells(stream: Uint8Array): number {
+  const view = Buffer.from(stream.buffer, stream.byteOffset, stream.byteLength);
+  let cells = 0;
+  for (let at = 0; at + 4 <= view.length; ) {
+    const type = view.readUInt16LE(at);
+    const len = view.readUInt16LE(at + 2);
+    if (BIFF_CELL_RECORDS.has(type)) cells++;
+    else if (type === BIFF_MULRK && len >= 6) cells += Math.floor((len - 6) / 6);
+    at += 4 + len;
+  }
+  return cells;
+}
+
+/**
+ * An .ods is a zip: refuse a bomb by the central directory's sizes before anything is inflated, then
+ * inflate content.xml ourselves (counting bytes, since a header can lie) and count the cells it
+ * declares. ODF compresses repeated rows and cells into a repeat count, so a 1 KB file can declare a
+ * billion cells that SheetJS would build one by one: `cellsDeclared` refuses that first.
+ */
 async function checkOdsPackage(file: string, limits: ReaderLimits): Promise<void> {
   const yauzl = require('yauzl') as typeof import('yauzl');
   let zip: import('yauzl').ZipFile;
@@ -112,20 +143,94 @@ async function checkOdsPackage(file: string, limits: ReaderLimits): Promise<void
   } catch (err) {
     throw badWorkbook(file, '文件已损坏或不是完整的 .ods 工作簿', err);
   }
+  zip.on('error', () => undefined);
   try {
     if (zip.entryCount > limits.maxZipEntries) {
       throw badWorkbook(file, `压缩包内有 ${zip.entryCount} 个部件，超出 ${limits.maxZipEntries} 个的上限，不是正常的工作簿`);
     }
     let total = 0;
+    let content: import('yauzl').Entry | undefined;
     for await (const entry of zip.eachEntry()) {
       total += entry.uncompressedSize;
       if (total > limits.maxWorkbookBytes) throw tooLarge(file, '', total, limits.maxWorkbookBytes, true);
+      if (entry.fileName === 'content.xml') content = entry;
     }
+    if (!content) throw badWorkbook(file, '压缩包中没有 content.xml，不是 .ods 工作簿');
+    const chunks: Buffer[] = [];
+    let n = 0;
+    for await (const chunk of await zip.openReadStreamPromise(content)) {
+      n += (chunk as Buffer).length;
+      if (n > limits.maxWorkbookBytes) throw tooLarge(file, '', null, limits.maxWorkbookBytes, true);
+      chunks.push(chunk as Buffer);
+    }
+    const declared = cellsDeclared(Buffer.concat(chunks).toString('latin1'));
+    if (declared.cells > limits.maxWorkbookCells) throw tooManyCells(file, limits);
+    if (declared.rows > limits.maxWorkbookRows) throw tooManyRows(file, undefined, limits);
   } catch (err) {
     throw err instanceof InputError ? err : badWorkbook(file, '文件已损坏或不是完整的 .ods 工作簿', err);
   } finally {
     zip.close();
   }
+}
+
+const ODS_TAG = /<(?:[\w-]+:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*?)(\/?)>/g;
+
+/**
+ * Cells with content an ODF content.xml declares, repeat counts multiplied out (a self-closing cell
+ * without a value type is empty and costs nothing), and the most rows with content in one table.
+ * Markup is ASCII, so the text may be read as latin1.
+ */
+export function cellsDeclared(xml: string): { cells: number; rows: number } {
+  let cells = 0;
+  let rows = 0;
+  let tableRows = 0;
+  let rowRepeat = 0;
+  let rowCells = 0;
+  const endRow = () => {
+    if (rowCells > 0) {
+      cells += rowRepeat * rowCells;
+      tableRows += rowRepeat;
+      if (tableRows > rows) rows = tableRows;
+    }
+    rowCells = 0;
+  };
+  const repeat = (attrs: string, name: string) => {
+    const m = new RegExp(`${name}\\s*=\\s*["'](\\d+)`).exec(attrs);
+    return m ? Number(m[1]) : 1;
+  };
+  ODS_TAG.lastIndex = 0;
+  for (let m = ODS_TAG.exec(xml); m !== null; m = ODS_TAG.exec(xml)) {
+    const [, tag, attrs, selfClosing] = m;
+    if (tag === 'table') {
+      endRow();
+      tableRows = 0;
+    } else if (tag === 'table-row') {
+      endRow();
+      rowRepeat = repeat(attrs, 'number-rows-repeated');
+    } else if (selfClosing === '' || attrs.includes('value-type')) {
+      rowCells += repeat(attrs, 'number-columns-repeated');
+    }
+  }
+  endRow();
+  return { cells, rows };
+}
+
+function tooManyCells(file: string, limits: ReaderLimits): InputError {
+  return new InputError(
+    `“${path.basename(file)}”中有内容的单元格超过 ${limits.maxWorkbookCells} 个，超出上限：文件无法导入。`,
+    '请确认文件来源；如确是超大表格，请拆分为多个文件分别导入，或另存为 .xlsx（逐行读取，不受此限）。',
+    { file: path.basename(file), limit: limits.maxWorkbookCells },
+    'TOO_MANY_CELLS',
+  );
+}
+
+function tooManyRows(file: string, sheet: string | undefined, limits: ReaderLimits): InputError {
+  return new InputError(
+    `“${path.basename(file)}”${sheet === undefined ? '中的工作表' : `工作表“${sheet}”`}超过 ${limits.maxWorkbookRows} 行，超出上限：文件无法导入。`,
+    '请确认文件来源；如确是超大表格，请拆分为多个文件分别导入。',
+    { file: path.basename(file), ...(sheet === undefined ? {} : { sheet }), limit: limits.maxWorkbookRows },
+    'TOO_MANY_ROWS',
+  );
 }
 
 /** HTML exports from Chinese systems are often GBK: the page's declared charset, else what the bytes look like. */
@@ -158,7 +263,14 @@ async function readWorkbook(file: string, format: LegacyFormat, limits: ReaderLi
   const buf = await readBytes(file, limits);
   if (format === 'ods') await checkOdsPackage(file, limits);
   const X = loadSheetJS();
-  if (format === 'cfb') inspectCompoundFile(X, file, buf);
+  if (format === 'cfb') {
+    const stream = inspectCompoundFile(X, file, buf);
+    if (stream && biffCells(stream) > limits.maxWorkbookCells) throw tooManyCells(file, limits);
+  } else if (format !== 'ods') {
+    // an HTML table or an XML workbook: one <td>/<th> or <Cell> per cell at most
+    const tags = buf.toString('latin1').match(format === 'html' ? /<t[dh][\s>]/gi : /<(?:\w+:)?Cell[\s>]/g)?.length ?? 0;
+    if (tags > limits.maxWorkbookCells) throw tooManyCells(file, limits);
+  }
   const options: SheetJS.ParsingOptions = {
     dense: true,
     cellDates: false,
@@ -173,14 +285,22 @@ async function readWorkbook(file: string, format: LegacyFormat, limits: ReaderLi
   let book: SheetJS.WorkBook;
   try {
     // an HTML page is decoded first: its charset is often GBK, which SheetJS would not apply
-    book = quietly(() => (format === 'html' ? X.read(decodeHtml(buf, file), { ...options, type: 'string' }) : X.read(buf, { ...options, type: 'buffer' })));
+    // and its cells are text, as in a csv: SheetJS would otherwise turn a code like 0012345 into 12345
+    book = quietly(() => (format === 'html' ? X.read(decodeHtml(buf, file), { ...options, type: 'string', raw: true }) : X.read(buf, { ...options, type: 'buffer' })));
   } catch (err) {
     const msg = (err as Error | null)?.message ?? '';
     if (/password|encrypt/i.test(msg)) throw encrypted(file);
     throw badWorkbook(file, `${KIND[format]}已损坏或格式无法识别`, err);
   }
-  if (format === 'html' && book.SheetNames.every((n) => dataOf(book.Sheets[n]).length === 0)) {
-    throw badWorkbook(file, '这是网页（HTML）文件，但其中没有表格');
+  if (format === 'html') {
+    if (book.SheetNames.every((n) => dataOf(book.Sheets[n]).length === 0)) throw badWorkbook(file, '这是网页（HTML）文件，但其中没有表格');
+    // a page has no sheet names (SheetJS says Sheet1): name its table after the file, as a csv's
+    const base = path.basename(file, path.extname(file));
+    book.SheetNames.forEach((n, i) => {
+      const named = book.SheetNames.length === 1 ? base : `${base}-${i + 1}`;
+      book.Sheets[named] = book.Sheets[n];
+      book.SheetNames[i] = named;
+    });
   }
   return book;
 }
@@ -197,23 +317,9 @@ export async function* readLegacyRows(file: string, format: LegacyFormat, opts: 
   let cells = 0;
   for (const name of names) {
     const data = dataOf(book.Sheets[name]);
-    if (data.length > limits.maxWorkbookRows) {
-      throw new InputError(
-        `“${path.basename(file)}”工作表“${name}”超过 ${limits.maxWorkbookRows} 行，超出上限：文件无法导入。`,
-        '请确认文件来源；如确是超大表格，请拆分为多个文件分别导入。',
-        { file: path.basename(file), sheet: name, limit: limits.maxWorkbookRows },
-        'TOO_MANY_ROWS',
-      );
-    }
+    if (data.length > limits.maxWorkbookRows) throw tooManyRows(file, name, limits);
     for (const row of data) if (row) for (const c of row) if (c && c.t !== 'z') cells++;
-    if (cells > limits.maxWorkbookCells) {
-      throw new InputError(
-        `“${path.basename(file)}”中有内容的单元格超过 ${limits.maxWorkbookCells} 个，超出上限：文件无法导入。`,
-        '请确认文件来源；如确是超大表格，请拆分为多个文件分别导入，或另存为 .xlsx（逐行读取，不受此限）。',
-        { file: path.basename(file), limit: limits.maxWorkbookCells },
-        'TOO_MANY_CELLS',
-      );
-    }
+    if (cells > limits.maxWorkbookCells) throw tooManyCells(file, limits);
   }
   for (const name of names) {
     const sheet = book.Sheets[name];
