@@ -290,10 +290,11 @@ async function readWorkbook(file: string, format: LegacyFormat, limits: ReaderLi
   } catch (err) {
     const msg = (err as Error | null)?.message ?? '';
     if (/password|encrypt/i.test(msg)) throw encrypted(file);
+    if (format === 'html') throw badWorkbook(file, '这是网页（HTML）文件，但其中没有可读取的表格', err);
     throw badWorkbook(file, `${KIND[format]}已损坏或格式无法识别`, err);
   }
   if (format === 'html') {
-    if (book.SheetNames.every((n) => dataOf(book.Sheets[n]).length === 0)) throw badWorkbook(file, '这是网页（HTML）文件，但其中没有表格');
+    if (book.SheetNames.every((n) => dataOf(book.Sheets[n]).length === 0)) throw badWorkbook(file, '这是网页（HTML）文件，但其中没有可读取的表格');
     // a page has no sheet names (SheetJS says Sheet1): name its table after the file, as a csv's
     const base = path.basename(file, path.extname(file));
     book.SheetNames.forEach((n, i) => {
