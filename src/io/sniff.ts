@@ -64,7 +64,18 @@ export function sniffFormat(file: string): SniffedFormat {
     if (/<workbook[\s>]/.test(text) && text.includes('urn:schemas-microsoft-com:office:spreadsheet')) return 'xml';
     if (/<(html|table|body|head|meta|!doctype html)[\s>]/.test(text)) return 'html';
   }
+  // neither a workbook's signature nor text: a damaged workbook is reported as one (a file named
+  // .csv goes to the csv reader, which names what binary it is)
+  if (!isText(b)) return byExtension(file);
   return 'csv';
+}
+
+/** Text has a BOM, or next to no control bytes (NUL and the like). */
+function isText(b: Buffer): boolean {
+  if ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff)) return true;
+  let control = 0;
+  for (const c of b) if (c < 0x09 || (c > 0x0d && c < 0x20 && c !== 0x1b)) control++;
+  return control <= b.length / 100;
 }
 
 function byExtension(file: string): SniffedFormat {

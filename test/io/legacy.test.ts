@@ -207,6 +207,11 @@ describe('broken, encrypted and other compound files', () => {
     expect(await refusal(write('半截.ods', ods.subarray(0, ods.length / 2)))).toMatchObject({ code: 'BAD_WORKBOOK', message: expect.stringContaining('不是完整的 .ods 工作簿') });
     const noise = Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(4096, 0x37)]);
     expect((await refusal(write('噪声.xls', noise))).code).toBe('BAD_WORKBOOK');
+    // binary without any signature: a damaged workbook by its name, not a csv
+    const random = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + (i >> 3)) & 0xff));
+    expect(sniffFormat(write('乱码.xls', random))).toBe('cfb');
+    expect((await refusal(path.join(dir, '乱码.xls'))).code).toBe('BAD_WORKBOOK');
+    expect(sniffFormat(write('乱码.csv', random))).toBe('csv');
   });
 
   test('encrypted .xls and .xlsx, a Word .doc named .xls', async () => {
