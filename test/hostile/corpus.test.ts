@@ -87,7 +87,7 @@ describe.each(backends())('hostile corpus on %s', (backend: Backend) => {
       await db.destroy();
       runs.set(key(c), { run, before, after });
     });
-  }, 180_000);
+  }, 420_000);
 
   test('error cells are named row by row (file, sheet, row, column), the first in the message', () => {
     const { run } = runs.get(key({ fixture: rejected.find((f) => f.file === 'formulas-errors.xlsx')!, command: 'catalog import' }))!;
