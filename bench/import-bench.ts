@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: how fast `catalog import` is, against what the same file costs without yiye.
  *
- *   node dist/bench/import-bench.js [--rows N] [--only xlsx|csv] [--large] [--gbk] [--repeat N] [--profile] [--sql-stats]
+ *   node dist/bench/import-bench.js [--rows N] [--only xlsx|csv|xls] [--large] [--gbk] [--repeat N] [--profile] [--sql-stats]
  *
  *   --rows N     data rows in the generated combined catalog (default 100000)
- *   --only F     measure only the xlsx or only the csv file
+ *   --only F     measure only the xlsx, the csv or the legacy .xls file (the .xls, which SheetJS reads
+ *                whole, is measured for reading: rows/s and peak memory next to the .xlsx's)
  *   --large      also import a 1,000,000-row csv, for peak memory (also BENCH_LARGE=1)
  *   --gbk        also measure a GBK-encoded csv
  *   --profile    write a V8 CPU profile of every database measurement and summarise it
@@ -33,7 +34,7 @@ const GOAL_LARGE_RSS_MB = 300;
 
 interface Options {
   rows: number;
-  formats: Array<'xlsx' | 'csv'>;
+  formats: Array<'xlsx' | 'csv' | 'xls'>;
   large: boolean;
   gbk: boolean;
   profile: boolean;
@@ -49,7 +50,7 @@ function usage(msg?: string): never {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { rows: 100_000, formats: ['xlsx', 'csv'], large: process.env.BENCH_LARGE === '1', gbk: false, profile: false, sqlStats: false, repeat: 1, pgUrl: process.env.BENCH_PG_URL || undefined };
+  const o: Options = { rows: 100_000, formats: ['xlsx', 'xls', 'csv'], large: process.env.BENCH_LARGE === '1', gbk: false, profile: false, sqlStats: false, repeat: 1, pgUrl: process.env.BENCH_PG_URL || undefined };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2) as [string, string | undefined];
     const value = () => inline ?? argv[++i] ?? usage(`${flag} needs a value`);
@@ -58,7 +59,7 @@ function parseArgs(argv: string[]): Options {
       if (!Number.isInteger(o.rows) || o.rows < 1) usage('--rows must be a positive integer');
     } else if (flag === '--only') {
       const f = value();
-      if (f !== 'xlsx' && f !== 'csv') usage('--only takes xlsx or csv');
+      if (f !== 'xlsx' && f !== 'csv' && f !== 'xls') usage('--only takes xlsx, csv or xls');
       o.formats = [f];
     } else if (flag === '--large') o.large = true;
     else if (flag === '--gbk') o.gbk = true;
@@ -105,6 +106,8 @@ function plan(o: Options, data: DataFiles, large?: DataFiles): Entry[] {
   const all: Kind[] = ['read', 'parse', 'baseline-knex', 'baseline-stmt', 'baseline-multi', 'baseline-tables', 'yiye'];
   // the re-import path is the same database work whatever the format: once, on the csv if measured
   if (data.xlsx) add('xlsx', data.xlsx, data, data.csv ? all : [...all, 'yiye-reimport']);
+  // the legacy reader differs only in reading (the rows it yields are the .xlsx's): its read rate and memory
+  if (data.xls) add('xls', data.xls, data, ['read']);
   if (data.csv) add('csv', data.csv, data, [...all, 'yiye-reimport']);
   if (data.gbk) add('csv-gbk', data.gbk, data, ['read', 'yiye']);
   if (o.pgUrl && data.csv) add('csv', data.csv, data, ['baseline-knex', 'yiye', 'yiye-reimport'], 'pg');
@@ -192,7 +195,7 @@ function sqliteVersion(): Promise<string> {
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   const log = (m: string) => process.stderr.write(m + '\n');
-  const want = { xlsx: o.formats.includes('xlsx'), csv: o.formats.includes('csv'), gbk: o.gbk && o.formats.includes('csv') };
+  const want = { xlsx: o.formats.includes('xlsx'), xls: o.formats.includes('xls'), csv: o.formats.includes('csv'), gbk: o.gbk && o.formats.includes('csv') };
   const data = await ensureData(o.rows, want, log);
   const large = o.large && o.rows !== LARGE_ROWS ? await ensureData(LARGE_ROWS, { xlsx: false, csv: true, gbk: false }, log) : undefined;
   if (o.large && o.rows === LARGE_ROWS && !data.csv) data.csv = (await ensureData(LARGE_ROWS, { xlsx: false, csv: true, gbk: false }, log)).csv;

@@ -7,7 +7,7 @@ import { KINDS } from '../../src/catalog/headers';
 export default class CatalogImport extends BaseCommand {
   static override summary = '导入试点行业、许可事项、申请材料及行业事项对应表 (import catalogs from xlsx/csv)';
   static override description =
-    '读取部门报送的 .xlsx 或 .csv（UTF-8/GBK/UTF-16 自动识别），自动查找表头、识别目录类型、填充合并单元格。整批在一个事务中导入：任何一行有错则全部不写入（退出码 3），可用 --report 导出错误清单退回部门；重复导入同一文件不会改变目录。';
+    '读取部门报送的 .xlsx、.xls、.et、.ods 或 .csv（按文件内容识别格式；CSV 的 UTF-8/GBK/UTF-16 自动识别），自动查找表头、识别目录类型、填充合并单元格。整批在一个事务中导入：任何一行有错则全部不写入（退出码 3），可用 --report 导出错误清单退回部门；重复导入同一文件不会改变目录。';
   static override examples = [
     '<%= config.bin %> catalog import fixtures/catalog/pudong/*.xlsx fixtures/catalog/pudong/*.csv',
     '<%= config.bin %> catalog import 事项目录.xlsx --dry-run --json',

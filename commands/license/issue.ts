@@ -19,7 +19,7 @@ export default class LicenseIssue extends BaseCommand {
     '<%= config.bin %> license issue 发证申请.xlsx --skip-invalid --results 发证结果.xlsx',
     '<%= config.bin %> license issue --interactive --save-dir 窗口受理',
   ];
-  static override args = { file: Args.string({ description: '发证申请文件 (.xlsx/.csv)；--interactive 时不需要' }) };
+  static override args = { file: Args.string({ description: '发证申请文件 (.xlsx/.xls/.et/.ods/.csv)；--interactive 时不需要' }) };
   static override flags = {
     date: Flags.string({ summary: '制证日期，如 2026-05-01、2026/5/1 或 2026年5月1日，默认今天 (issue date)' }),
     actor: Flags.string({ summary: '经办人，记入审计日志 (who issues; default $USER)' }),

@@ -12,7 +12,7 @@ export default class TasksImport extends BaseCommand {
     '<%= config.bin %> tasks import 工作台账.xlsx --year 2021 --report 错误清单.xlsx',
     '<%= config.bin %> tasks import 工作台账.xlsx --skip-invalid --report 错误清单.xlsx',
   ];
-  static override args = { file: Args.string({ description: '任务表 .xlsx/.csv (task sheet)', required: true }) };
+  static override args = { file: Args.string({ description: '任务表 .xlsx/.xls/.et/.ods/.csv (task sheet)', required: true }) };
   static override flags = {
     plan: Flags.string({ summary: '计划名称，默认取文件名 (plan name; default the file name)' }),
     year: Flags.integer({ summary: '计划年份：无年份的时限（如“6月底前”）按此年计算 (plan year for year-less deadlines)', min: 1900, max: 2200 }),

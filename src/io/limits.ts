@@ -26,6 +26,25 @@ export const MAX_ZIP_ENTRIES = 10_000;
 export const MAX_CSV_BYTES = 512 * 1024 * 1024;
 /** Merged ranges in one sheet, all held in memory while it is read: a grouped 100 000-row catalog has tens of thousands. */
 export const MAX_MERGES = 200_000;
+/**
+ * Size of a workbook read whole into memory rather than streamed: a legacy .xls / WPS .et, an .ods,
+ * or an HTML or XML "Excel" export. Checked on the file before it is read (for an .ods, on every
+ * part's inflated size in the zip's central directory, before inflating). The benchmark's
+ * 100 000-row, 13-column catalog as .xls (text in LABEL records, no shared strings) is 47 MB.
+ */
+export const MAX_WORKBOOK_BYTES = 128 * 1024 * 1024;
+/**
+ * Rows per sheet of such a workbook: the parser stops there (Excel's own maximum is 1 048 576; an
+ * .ods can declare more with a repeat count), and a sheet with more is refused.
+ */
+export const MAX_WORKBOOK_ROWS = 1_048_576;
+/**
+ * Cells holding a value, in all sheets of such a workbook. SheetJS builds an object per cell: the
+ * benchmark's 1.3 million cells (100 000 rows × 13) peak at about 0.9 GB, so this bounds memory near
+ * 1.5 GB. Counted before parsing where the format allows (BIFF record headers, an .ods's repeat
+ * counts, HTML/XML cell tags) and again after. A full 65 536-row × 30-column .xls fits.
+ */
+export const MAX_WORKBOOK_CELLS = 2_000_000;
 
 export interface ReaderLimits {
   maxColumns: number;
@@ -35,6 +54,9 @@ export interface ReaderLimits {
   maxZipEntries: number;
   maxCsvBytes: number;
   maxMerges: number;
+  maxWorkbookBytes: number;
+  maxWorkbookRows: number;
+  maxWorkbookCells: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<ReaderLimits> = Object.freeze({
@@ -45,6 +67,9 @@ export const DEFAULT_LIMITS: Readonly<ReaderLimits> = Object.freeze({
   maxZipEntries: MAX_ZIP_ENTRIES,
   maxCsvBytes: MAX_CSV_BYTES,
   maxMerges: MAX_MERGES,
+  maxWorkbookBytes: MAX_WORKBOOK_BYTES,
+  maxWorkbookRows: MAX_WORKBOOK_ROWS,
+  maxWorkbookCells: MAX_WORKBOOK_CELLS,
 });
 
 /** The limits in force: the defaults, or lower ones a test passes in. */

@@ -1,23 +1,39 @@
 import path from 'node:path';
 import type { ReadRowsOptions, SheetRow } from './types';
 import { readCsvRows } from './csv';
+import { sniffFormat } from './sniff';
 import { InputError } from '../cli/errors';
 
-export type FileFormat = 'xlsx' | 'csv';
+export type FileFormat = 'xlsx' | 'xls' | 'ods' | 'html' | 'csv';
 
-function badFile(message: string): InputError {
-  return new InputError(message, '在 Excel 或 WPS 中打开文件并“另存为” .xlsx（或 CSV UTF-8）后再导入。', undefined, 'BAD_FILE');
-}
+/** Extensions of the spreadsheet files yiye reads. What a file really is comes from its bytes (./sniff). */
+const EXTENSIONS: Record<string, FileFormat> = {
+  '.xlsx': 'xlsx',
+  '.xlsm': 'xlsx',
+  '.xls': 'xls',
+  '.et': 'xls',
+  '.ods': 'ods',
+  '.htm': 'html',
+  '.html': 'html',
+  '.csv': 'csv',
+  '.tsv': 'csv',
+  '.txt': 'csv',
+};
 
-/** Which reader a file needs, by its extension; .xls and others are refused with the fix. */
+/**
+ * What a file's name says it is; other types (.pdf, .docx …) are refused before anything is read.
+ * The reader is then chosen by the file's bytes, so an .xls that is really an .xlsx, an HTML table
+ * or a csv is still read.
+ */
 export function formatOf(file: string): FileFormat {
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.xlsx' || ext === '.xlsm') return 'xlsx';
-  if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return 'csv';
-  if (ext === '.xls' || ext === '.et') {
-    throw badFile(`不支持旧版 Excel 格式“${path.basename(file)}”：请在 Excel 或 WPS 中“另存为” .xlsx 后再导入。`);
-  }
-  throw badFile(`不支持的文件类型“${path.basename(file)}”：只能读取 .xlsx 或 .csv 文件。`);
+  const format = EXTENSIONS[path.extname(file).toLowerCase()];
+  if (format !== undefined) return format;
+  throw new InputError(
+    `不支持的文件类型“${path.basename(file)}”：只能读取 .xlsx、.xls、.et、.ods 或 .csv 文件。`,
+    '在 Excel、WPS 或 LibreOffice 中打开文件并“另存为” .xlsx（或 CSV UTF-8）后再导入。',
+    undefined,
+    'BAD_FILE',
+  );
 }
 
 /**
@@ -37,14 +53,23 @@ export function unguardCells(cells: SheetRow['cells']): void {
   }
 }
 
+/** The reader for what the file's bytes are; each is loaded only when needed (exceljs, SheetJS are slow to load). */
+async function rowsOf(file: string, opts: ReadRowsOptions): Promise<AsyncGenerator<SheetRow>> {
+  const format = sniffFormat(file);
+  if (format === 'csv') return readCsvRows(file, opts);
+  if (format === 'xlsx') return (await import('./xlsx')).readXlsxRows(file, opts);
+  return (await import('./legacy')).readLegacyRows(file, format, opts);
+}
+
 /**
- * The one entry point every importer reads through: rows of an xlsx (every sheet, or `opts.sheet`)
- * or of a csv in any of the encodings departments use. Streaming: memory does not grow with rows.
- * Text cells carrying our own formula guard come back without it (`unguardCells`).
+ * The one entry point every importer reads through: rows of an .xlsx (streamed), an .xls / .et /
+ * .ods or an HTML or XML "Excel" export (read whole, within the limits of ./limits) — every sheet,
+ * or `opts.sheet` — or of a csv in any of the encodings departments use. The format comes from the
+ * file's bytes, not its name. Text cells carrying our own formula guard come back without it
+ * (`unguardCells`): this loop is the one place every row's cells pass through.
  */
 export async function* readRows(file: string, opts: ReadRowsOptions = {}): AsyncGenerator<SheetRow> {
-  // Loaded only for workbooks: exceljs is slow to load and commands on csv never need it.
-  const rows = formatOf(file) === 'csv' ? readCsvRows(file, opts) : (await import('./xlsx')).readXlsxRows(file, opts);
+  const rows = await rowsOf(file, opts);
   for await (const r of rows) {
     unguardCells(r.cells);
     yield r;

@@ -1,8 +1,9 @@
 import type { ReaderLimits } from './limits';
 
 /**
- * What every reader (xlsx, csv) yields: one spreadsheet row at a time, so that memory stays flat
- * however long the file is.
+ * What every reader (xlsx, csv, and the legacy reader for .xls/.et/.ods/HTML/XML workbooks) yields:
+ * one spreadsheet row at a time. The xlsx and csv readers stream, so memory stays flat however long
+ * the file is; the legacy reader parses the workbook whole, within the limits of ./limits.
  */
 
 /** A cell that Excel itself marked as an error (#N/A, #REF! …). Kept distinct so validation can name it. */
@@ -26,7 +27,7 @@ export interface SheetRow {
 }
 
 export interface ReadRowsOptions {
-  /** Only this worksheet (xlsx). */
+  /** Only this worksheet (workbooks; a csv has one). */
   sheet?: string;
   /** Lower input limits than the defaults of ./limits (tests); callers normally leave this out. */
   limits?: Partial<ReaderLimits>;

@@ -27,7 +27,7 @@ const PARALLEL = 3;
  * rejected). Each runs inside the import's transaction (its import_log row is written first), so
  * each proves the rollback; SQLite runs every file.
  */
-const PG_FILES = new Set(['truncated.xlsx', 'zip-bomb.xlsx', 'cell-10mb.xlsx', 'mojibake-fffd.csv', 'formulas-errors.xlsx', 'negative-limits.xlsx']);
+const PG_FILES = new Set(['truncated.xlsx', 'truncated.xls', 'encrypted.xls', 'zip-bomb.xlsx', 'cell-10mb.xlsx', 'mojibake-fffd.csv', 'formulas-errors.xlsx', 'negative-limits.xlsx']);
 
 
 interface Case {
@@ -87,7 +87,7 @@ describe.each(backends())('hostile corpus on %s', (backend: Backend) => {
       await db.destroy();
       runs.set(key(c), { run, before, after });
     });
-  }, 180_000);
+  }, 420_000);
 
   test('error cells are named row by row (file, sheet, row, column), the first in the message', () => {
     const { run } = runs.get(key({ fixture: rejected.find((f) => f.file === 'formulas-errors.xlsx')!, command: 'catalog import' }))!;
@@ -141,6 +141,24 @@ describe('hostile corpus: files that must be accepted (sqlite)', () => {
       expect(wide.json.matters).toMatchObject({ inserted: 0, updated: 0 });
     } finally {
       await db.destroy();
+    }
+  });
+
+  test('a file is read as what its bytes are: an .xlsx named .csv or .xls, an HTML table named .xls', async () => {
+    for (const file of ['xlsx-named.csv', 'xlsx-named.xls', 'html-named.xls']) {
+      const { url, db } = await freshWorkspace('sqlite');
+      try {
+        const run = await yiye(['catalog', 'import', path.join(BAD, file), '--db', url, '--json']);
+        expect(run.stderr).toBe('');
+        expect(run.code).toBe(0);
+        const matters = await db('matters').orderBy('name').select('name', 'reform_mode', 'legal_limit_days', 'committed_limit_days');
+        expect(matters).toEqual([
+          { name: '酒类商品零售许可', reform_mode: '优化审批服务', legal_limit_days: 20, committed_limit_days: 5 },
+          { name: '食品经营许可', reform_mode: '实行告知承诺', legal_limit_days: 20, committed_limit_days: 10 },
+        ]);
+      } finally {
+        await db.destroy();
+      }
     }
   });
 });

@@ -56,9 +56,11 @@ describe('csv reader', () => {
     await expect(rows(quote)).rejects.toMatchObject({ code: 'BAD_FILE', message: expect.stringMatching(/第 2 行引号未闭合/) });
   });
 
-  it('refuses .xls and unknown types before reading, with the fix to apply', () => {
-    expect(() => formatOf('目录.xls')).toThrow(/另存为/);
-    expect(() => formatOf('目录.pdf')).toThrow(/只能读取/);
+  it('accepts the spreadsheet extensions and refuses unknown types before reading', () => {
+    expect(formatOf('目录.xls')).toBe('xls');
+    expect(formatOf('目录.ET')).toBe('xls');
+    expect(formatOf('目录.ods')).toBe('ods');
+    expect(() => formatOf('目录.pdf')).toThrow(/只能读取 \.xlsx、\.xls、\.et、\.ods 或 \.csv/);
   });
 
   it('readRows dispatches csv without loading exceljs', async () => {
