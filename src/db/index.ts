@@ -70,8 +70,16 @@ export function applicationName(argv = process.argv.slice(2)): string {
   const at = argv.findIndex((a) => a === '--actor' || a.startsWith('--actor='));
   const actor = at < 0 ? defaultActor() : argv[at].includes('=') ? argv[at].slice(8) : (argv[at + 1] ?? '');
   let name = ['yiye', ...words.slice(0, 2), actor].filter(Boolean).join(' ');
-  while (Buffer.byteLength(name) > 63) name = name.slice(0, -1);
+  while (escapedLength(name) > 63) name = name.slice(0, -1);
   return name;
+}
+
+/** The server keeps application_name in ASCII: every other byte becomes `\xNN` (4 characters). */
+const escapedLength = (s: string) => [...Buffer.from(s)].reduce((n, b) => n + (b >= 32 && b < 127 ? 1 : 4), 0);
+
+/** application_name as pg_stat_activity shows it, with the server's `\xNN` escapes turned back into UTF-8 (窗口甲). */
+export function readableApplicationName(shown: string): string {
+  return shown.replace(/(?:\\x[0-9a-fA-F]{2})+/g, (run) => Buffer.from(run.replace(/\\x/g, ''), 'hex').toString('utf8').replace(/\uFFFD/g, ''));
 }
 
 /** The database the process last connected to, for error messages that name it (src/cli/errors.ts). */

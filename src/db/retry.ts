@@ -1,7 +1,7 @@
 /** Retrying a writing transaction when another process holds the database or won a race. */
 import type { Knex } from 'knex';
 import { ConflictError, connectionLostError, isConnectionLost } from '../cli/errors';
-import { lockWaitMs } from './index';
+import { lockWaitMs, readableApplicationName } from './index';
 
 /**
  * Errors that mean "another process got there first" and go away when the whole transaction runs
@@ -93,7 +93,7 @@ async function lockHolder(trx: Knex.Transaction, key: number): Promise<LockHolde
     [key],
   )) as { rows: Array<{ pid: number; application_name: string | null; xact_start: Date | null }> };
   const h = r.rows[0];
-  return h ? { pid: h.pid, applicationName: h.application_name || '未知程序', since: h.xact_start ? localTime(h.xact_start) : null } : null;
+  return h ? { pid: h.pid, applicationName: h.application_name ? readableApplicationName(h.application_name) : '未知程序', since: h.xact_start ? localTime(h.xact_start) : null } : null;
 }
 
 function localTime(d: Date): string {

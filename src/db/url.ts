@@ -87,6 +87,6 @@ export function checkPgUrl(target: string): void {
   if (!bad.length) return;
   throw new UsageError(
     `数据库地址“${maskPgUrl(target)}”的用户名或密码中含有须编码的特殊字符，无法正确解析（会连到错误的主机或用户）。`,
-    `请在 --db / YIYE_DB 中把密码里的特殊字符写成百分号编码：${bad.join('，')}（例如密码 p@ss#1 写作 p%40ss%231）；或不在地址中写密码，改用环境变量 PGPASSWORD 或 ~/.pgpass 文件。`,
+    `请在 --db / YIYE_DB 中把密码里的特殊字符写成百分号编码：${bad.join('，')}（例如密码 a@b#c 写作 a%40b%23c）；或不在地址中写密码，改用环境变量 PGPASSWORD 或 ~/.pgpass 文件。`,
   );
 }
