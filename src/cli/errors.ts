@@ -193,7 +193,7 @@ export function databaseError(err: unknown, t?: PgTargetInfo): YiyeError | null 
       'DB_PERMISSION',
       onSchema
         ? `请管理员以数据库所有者身份执行：GRANT USAGE, CREATE ON SCHEMA public TO "${role}";（或 ALTER DATABASE "${dbName}" OWNER TO "${role}"; ALTER SCHEMA public OWNER TO "${role}";），再重新运行。`
-        : `查询、核对、diff 与 --dry-run 只需只读权限；导入、发证等写入须用读写角色。如需授权，请管理员执行：GRANT USAGE ON SCHEMA public TO "${role}"; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "${role}"; GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO "${role}";`,
+        : `查询、核对与 license issue --dry-run 只需只读权限；导入、发证等写入（以及 catalog diff、catalog import --dry-run）须用读写角色。如需授权，请管理员执行：GRANT USAGE ON SCHEMA public TO "${role}"; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "${role}"; GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO "${role}";`,
     );
   }
   if (code === '25006') {

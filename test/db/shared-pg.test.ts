@@ -194,6 +194,9 @@ pgDescribe('a shared PostgreSQL, as an IT person sets it up', () => {
       ['audit', 'verify'],
       ['tasks', 'list'],
       ['keys', 'export-public'],
+      ['catalog', 'export', path.join(dir, 'ro-catalog.xlsx')],
+      ['license', 'export', path.join(dir, 'ro-licences.csv')],
+      ['report', 'progress', '--as-of', '2026-06-30', '--out', path.join(dir, 'ro-progress.xlsx')],
     ];
     for (const args of checks) {
       const r = await yiye([...args, '--db', ro, '--json']);
@@ -204,7 +207,7 @@ pgDescribe('a shared PostgreSQL, as an IT person sets it up', () => {
     expect(write.stderr).toMatch(/没有执行此操作所需的权限/);
     expect(write.stderr).toContain(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "${reader}"`);
     expectChinese(write);
-  });
+  }, 300_000);
 
   it('db status shows the key id, where it looks and whether this machine has it; backup hints name the file, the key and the version rule', async () => {
     const st = await yiye(['db', 'status', '--db', url, '--json']);
@@ -250,7 +253,7 @@ pgDescribe('a shared PostgreSQL, as an IT person sets it up', () => {
     fs.chmodSync(oldName, 0o600);
     const old = await yiye(['db', 'status', '--db', url, '--json'], { env: { XDG_CONFIG_HOME: legacy } });
     expect(old.json.key).toMatchObject({ present: true, file: oldName });
-  });
+  }, 180_000);
 });
 
 /** A CLI child that can be stopped and continued; resolves when it exits. */
