@@ -1,6 +1,6 @@
 /** Retrying a writing transaction when another process holds the database or won a race. */
 import type { Knex } from 'knex';
-import { ConflictError, connectionLostError, isConnectionLost } from '../cli/errors';
+import { ConflictError, connectionLostError, databaseError, isConnectionLost } from '../cli/errors';
 import { lockWaitMs, readableApplicationName } from './index';
 
 /**
@@ -43,12 +43,16 @@ export interface RetryOptions {
 export async function withWriteRetry<T>(fn: () => Promise<T>, opts: RetryOptions | number = {}): Promise<T> {
   const { attempts = 12, budgetMs = 90_000 } = typeof opts === 'number' ? { attempts: opts } : opts;
   const started = Date.now();
+  let lost = false;
   for (let i = 1; ; i++) {
     try {
       return await fn();
     } catch (err) {
       const kind = contention(err);
+      // the server stopped mid-batch and is not back: say what the user needs, that nothing was written
+      if (lost && databaseError(err)?.code === 'DB_UNREACHABLE') throw connectionLostError(null);
       if (!kind) throw err;
+      lost ||= kind === 'lost';
       // A lost connection is retried once (the server restarting, a DBA ending the session): the
       // transaction was rolled back with it. A second loss means the server is not back yet.
       if (kind === 'lost' && (i >= 2 || Date.now() - started > budgetMs)) throw connectionLostError((err as { code?: string }).code ?? null);

@@ -40,7 +40,7 @@ export function keyFileForId(keyId: string): string {
 export function defaultKeyFile(target: string): string {
   if (!isPostgresUrl(target)) return `${path.resolve(target)}.key.pem`;
   const a = splitPgUrl(target);
-  const name = `${a?.host || 'localhost'}_${a?.port || '5432'}_${a?.database || 'postgres'}`.replace(/[^\w.-]/g, '_');
+  const name = `${a?.host.toLowerCase() || 'localhost'}_${a?.port || '5432'}_${a?.database || 'postgres'}`.replace(/[^\w.-]/g, '_');
   return path.join(keysDir(), `${name}.key.pem`);
 }
 
