@@ -58,7 +58,8 @@ export function idleInTransactionMs(): number {
 
 /**
  * What DBAs see in pg_stat_activity.application_name: “yiye <command> <actor>”, e.g.
- * “yiye license issue 窗口张三”, so a lock's holder can be named. At most 63 bytes (the server's limit).
+ * “yiye license issue 窗口甲”, so a lock's holder can be named. The server shows each non-ASCII byte
+ * as `\xNN` and keeps 63 characters, so the name is cut to fit that (readableApplicationName reads it back).
  */
 export function applicationName(argv = process.argv.slice(2)): string {
   const words: string[] = [];
