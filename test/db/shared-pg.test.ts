@@ -5,6 +5,7 @@
  * lock makes the next one give up within the budget; a connection killed mid-batch leaves nothing;
  * the private key found by its id whatever the host is called; passwords never printed.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -263,6 +264,20 @@ pgDescribe('a shared PostgreSQL, as an IT person sets it up', () => {
 
 const ISSUE_LOCK_KEY = 0x7969_7965;
 
+/** util-linux `script` gives the CLI a terminal (stderr.isTTY), as a clerk's window has. */
+const hasScript = spawnSync('script', ['--version']).status === 0;
+function onTerminal(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
+  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  const cmd = [process.execPath, path.resolve(__dirname, '../../bin/run.js'), ...args].map(quote).join(' ');
+  return new Promise((resolve) => {
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, CI: 'true', YIYE_DB: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, out: out.replace(/\r/g, '') }));
+  });
+}
+
 pgDescribe('batches on a shared PostgreSQL: bounded waits and lost connections', () => {
   let admin: Knex;
   let url: string;
@@ -319,6 +334,14 @@ pgDescribe('batches on a shared PostgreSQL: bounded waits and lost connections',
       expect(second.json.error.waitedMs).toBeGreaterThanOrEqual(3000);
       expect(second.json.error.waitedMs).toBeLessThan(3000 + 10_000);
       expect(await lockHolderPid()).toBe(holder);
+      // on a terminal the waiting batch says at once who it waits for
+      if (hasScript) {
+        const tty = await onTerminal(['license', 'issue', small.file, '--db', url, '--key-file', keyFile, '--date', '2026-05-01', '--actor', '窗口乙'], { YIYE_LOCK_WAIT: '2' });
+        expect(tty.code).toBe(4);
+        expect(tty.out).toMatch(/另一个发证批次正在进行（由 yiye license issue 窗口甲 于 [\d-]+ [\d:]+ 开始，进程号 \d+），等待其完成（最多 2 秒）/);
+        expect(tty.out).toMatch(/错误：另一个发证批次正在进行.*本批未写入任何内容/);
+        expect(tty.out).not.toMatch(/意外错误/);
+      }
     } finally {
       process.kill(first.child.pid!, 'SIGKILL');
       process.kill(first.child.pid!, 'SIGCONT');
