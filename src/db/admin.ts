@@ -10,6 +10,7 @@ import path from 'node:path';
 import sqlite3 from 'sqlite3';
 import { ConflictError, InputError, UsageError } from '../cli/errors';
 import { spawnSync } from 'node:child_process';
+import { withoutPassword } from './url';
 import { connect, isPostgresUrl, migrateLatest, migrationStatus, redact, type Db } from './index';
 import { findKeyFile, keysDir, resolveKeyFile } from '../license/keys';
 import { readPublicKey } from '../settings/service';
@@ -273,6 +274,7 @@ function tempBeside(file: string, what: string): string {
 function refusePostgres(target: string, verb: 'backup' | 'restore', file: string): void {
   if (!isPostgresUrl(target)) return;
   const url = redact(target);
+  const bare = withoutPassword(target);
   const q = (f: string) => `"${f.replace(/"/g, '\\"')}"`;
   const keyNote = `签名私钥不在数据库中，须另行备份：本机默认在 ${keysDirNote()}（以工作区密钥编号命名，yiye db status 显示编号、路径及本机是否已有）。`;
   const versionRule = 'pg_dump / pg_restore 的主版本须不低于服务器的主版本（yiye db status 显示两者版本）。';
@@ -281,8 +283,8 @@ function refusePostgres(target: string, verb: 'backup' | 'restore', file: string
       ? `PostgreSQL 工作区（${url}）请用 PostgreSQL 自带的 pg_dump 备份，yiye db backup 只用于 SQLite 工作区。`
       : `PostgreSQL 工作区（${url}）请用 pg_restore 恢复，yiye db restore 只用于 SQLite 工作区。`,
     verb === 'backup'
-      ? `联机一致备份：pg_dump --format=custom --file=${q(file)} "${url}"（密码用 PGPASSWORD 或 ~/.pgpass 提供；pg_dump 在一个快照中读取，发证可照常进行）；定期试恢复到另一数据库以确认备份可用。${versionRule}${keyNote}`
-      : `恢复到空数据库：createdb yiye_restored && pg_restore --no-owner --dbname="postgres://…/yiye_restored" ${q(file)}；覆盖现有数据库：pg_restore --clean --if-exists --dbname="${url}" ${q(file)}（先停止所有 yiye 进程）。恢复后运行 yiye db status 查看待执行的迁移与本机私钥。${versionRule}${keyNote}`,
+      ? `联机一致备份：pg_dump --format=custom --file=${q(file)} "${bare}"（密码用 PGPASSWORD 或 ~/.pgpass 提供；pg_dump 在一个快照中读取，发证可照常进行）；定期试恢复到另一数据库以确认备份可用。${versionRule}${keyNote}`
+      : `恢复到空数据库：createdb yiye_restored && pg_restore --no-owner --dbname="postgres://…/yiye_restored" ${q(file)}；覆盖现有数据库：pg_restore --clean --if-exists --dbname="${bare}" ${q(file)}（先停止所有 yiye 进程）。恢复后运行 yiye db status 查看待执行的迁移与本机私钥。${versionRule}${keyNote}`,
   );
 }
 

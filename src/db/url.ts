@@ -70,6 +70,14 @@ export function maskPgUrl(target: string): string {
   return `${a.scheme}${userinfo ? `${userinfo}@` : ''}${rest}`;
 }
 
+/** The address with no password at all (for a command to copy: pg_dump then reads PGPASSWORD or ~/.pgpass). */
+export function withoutPassword(target: string): string {
+  const a = splitPgUrl(target);
+  if (!a) return target;
+  const rest = a.rest.replace(/([?&])password=[^&]*&?/gi, '$1').replace(/[?&]$/, '');
+  return `${a.scheme}${a.user ? `${a.user}@` : ''}${rest}`;
+}
+
 /**
  * Refuses (exit 2) an address whose user or password has a character that must be percent-encoded:
  * the driver would otherwise connect to a wrong host ("ENOTFOUND"), as a wrong user, or fail to

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { knex, type Knex } from 'knex';
-import { checkPgUrl, maskPgUrl, splitPgUrl } from '../../src/db/url';
+import { checkPgUrl, maskPgUrl, splitPgUrl, withoutPassword } from '../../src/db/url';
 import { databaseError } from '../../src/cli/errors';
 import { applicationName, readableApplicationName } from '../../src/db';
 import { freshDbUrl } from '../helpers/db';
@@ -47,6 +47,7 @@ describe('postgres:// addresses with special characters', () => {
     expect(maskPgUrl('postgresql://u:s3cret@h/yiye?sslmode=require&password=zz')).toBe('postgresql://u:***@h/yiye?sslmode=require&password=***');
     expect(maskPgUrl('postgres://h/yiye')).toBe('postgres://h/yiye');
     expect(maskPgUrl('postgres://u@h/yiye')).toBe('postgres://u@h/yiye');
+    expect(withoutPassword('postgres://u:p@ss@h:5433/yiye?sslmode=require&password=x')).toBe('postgres://u@h:5433/yiye?sslmode=require');
     expect(splitPgUrl('postgres://u:a@b@h:6543/ye%20ye')).toMatchObject({ user: 'u', password: 'a@b', host: 'h', port: '6543', database: 'ye ye' });
   });
 
@@ -227,7 +228,7 @@ pgDescribe('a shared PostgreSQL, as an IT person sets it up', () => {
     expect(text.stdout).toMatch(/pg_dump/);
     const backup = await yiye(['db', 'backup', 'office-2026-12-06.dump', '--db', url]);
     expect(backup.code).toBe(2);
-    expect(backup.stderr).toContain('--file="office-2026-12-06.dump"');
+    expect(backup.stderr).toContain(`--file="office-2026-12-06.dump" "postgres://postgres@127.0.0.1:${new URL(url).port}/${dbName}"`);
     expect(backup.stderr).toMatch(/签名私钥不在数据库中/);
     expect(backup.stderr).toMatch(/主版本须不低于服务器的主版本/);
     expect(backup.stderr).not.toContain(decodeURIComponent(new URL(url).password));
