@@ -65,9 +65,10 @@ export async function withWriteRetry<T>(fn: () => Promise<T>, opts: RetryOptions
 
 /** The give-up error: what happened, that nothing was written, and what to do. */
 function gaveUp(kind: Exclude<Contention, 'lost'>, tries: number, ms: number, cause: unknown): ConflictError {
-  const e = cause as { code?: string; message?: string };
+  const e = cause as { code?: string };
   const after = `已尝试 ${tries} 次（约 ${Math.max(1, Math.round(ms / 1000))} 秒）`;
-  const details = { reason: kind === 'busy' ? 'DB_BUSY' : 'WRITE_CONFLICT', attempts: tries, driverCode: e.code ?? null, driverMessage: e.message ?? String(cause) };
+  // the driver's code only: its message is the server's English, never shown (README “共享 PostgreSQL”)
+  const details = { reason: kind === 'busy' ? 'DB_BUSY' : 'WRITE_CONFLICT', attempts: tries, driverCode: e.code ?? null };
   if (kind === 'busy') {
     return new ConflictError(
       `工作区数据库正被其他进程占用，${after}仍未能写入；本次未作任何修改。`,
