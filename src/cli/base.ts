@@ -1,7 +1,7 @@
 import { Command, Flags, Errors } from '@oclif/core';
-import { YiyeError, UsageError, errorJson, ExitCode, rowErrorLines, rowErrorsOf } from './errors';
+import { YiyeError, UsageError, databaseError, errorJson, ExitCode, rowErrorLines, rowErrorsOf } from './errors';
 import { Progress, createProgress } from './progress';
-import { openWorkspace, type Db } from '../db';
+import { currentPgTarget, openWorkspace, type Db } from '../db';
 
 /** Where the workspace lives unless --db or YIYE_DB says otherwise. */
 export const DEFAULT_DB = './yiye.db';
@@ -97,6 +97,8 @@ function toYiyeError(err: Error & { oclif?: { exit?: number } }): YiyeError {
     SQLITE_READONLY: ['工作区数据库是只读的，无法写入。', '请检查数据库文件及其所在文件夹的写权限（多人共用请使用 PostgreSQL）。'],
   };
   if (coded.code && sqlite[coded.code]) return new YiyeError(sqlite[coded.code][0], coded.code, ExitCode.conflict, sqlite[coded.code][1]);
+  const pg = databaseError(err, currentPgTarget());
+  if (pg) return pg;
   if (coded.code === 'ECONNREFUSED' || coded.code === 'ENOTFOUND' || coded.code === 'ETIMEDOUT') {
     return new YiyeError(`无法连接 PostgreSQL 数据库（${coded.code}）。`, 'DB_UNREACHABLE', ExitCode.conflict, '请检查 --db 地址、数据库服务是否在运行、网络与防火墙。');
   }

@@ -9,7 +9,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sqlite3 from 'sqlite3';
 import { ConflictError, InputError, UsageError } from '../cli/errors';
+import { spawnSync } from 'node:child_process';
+import { withoutPassword } from './url';
 import { connect, isPostgresUrl, migrateLatest, migrationStatus, redact, type Db } from './index';
+import { findKeyFile, keysDir, resolveKeyFile } from '../license/keys';
+import { readPublicKey } from '../settings/service';
 import { migrations } from './migrations';
 
 const SYNCHRONOUS = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
@@ -40,7 +44,42 @@ export interface DbStatus {
     /** As yiye's connections run (set on every connection). */
     synchronous: string;
   };
-  postgres?: { serverVersion: string; databaseBytes: number };
+  postgres?: {
+    serverVersion: string;
+    databaseBytes: number;
+    /** The server's major version (17 for 17.2). */
+    serverMajor: number;
+    /** `pg_dump --version` of the pg_dump on the PATH, or null when there is none. */
+    pgDumpVersion: string | null;
+    /** pg_dump must be at least the server's major version; null without pg_dump. */
+    pgDumpUsable: boolean | null;
+  };
+  /** The workspace's signing key: its id (null before init), where this machine looks for the private key, and whether it is there. */
+  key: KeyPresence;
+}
+
+export interface KeyPresence {
+  keyId: string | null;
+  /** Paths searched, in order (the id-based name first for PostgreSQL). */
+  searched: string[];
+  /** The file found, or null. */
+  file: string | null;
+  present: boolean;
+}
+
+/** Whether this machine has the workspace's private key, looked for as signing does (license/keys findKeyFile). */
+async function keyPresence(db: Db, target: string, keyFile: string | undefined, initialised: boolean): Promise<KeyPresence> {
+  const registered = initialised && (await db.schema.hasTable('settings')) ? await readPublicKey(db) : null;
+  const { found, searched } = findKeyFile(resolveKeyFile(target, keyFile), registered?.keyId);
+  return { keyId: registered?.keyId ?? null, searched, file: found, present: !!found };
+}
+
+/** The pg_dump on the PATH: its version text and major version, or null. */
+export function pgDumpVersion(): { text: string; major: number } | null {
+  const r = spawnSync('pg_dump', ['--version'], { encoding: 'utf8', timeout: 10_000 });
+  if (r.error || r.status !== 0) return null;
+  const m = /(\d+)(?:\.(\d+))?/.exec(r.stdout);
+  return m ? { text: r.stdout.trim(), major: Number(m[1]) } : null;
 }
 
 function mustExist(target: string): string {
@@ -79,7 +118,7 @@ async function counts(db: Db): Promise<DbCounts> {
  * migrated: this opens the database without `openWorkspace`), record counts and, for SQLite, file
  * size, journal mode and synchronous setting. Writes nothing.
  */
-export async function dbStatus(target: string): Promise<DbStatus> {
+export async function dbStatus(target: string, opts: { keyFile?: string } = {}): Promise<DbStatus> {
   const pg = isPostgresUrl(target);
   const file = pg ? '' : mustExist(target);
   if (!pg && fs.statSync(file).size > 0 && !isSqliteFile(file)) {
@@ -87,21 +126,22 @@ export async function dbStatus(target: string): Promise<DbStatus> {
   }
   const db = connect(target);
   try {
-    const m = await migrationStatus(db).catch((err: { code?: string }) => {
-      if (err.code === 'ECONNREFUSED') throw new InputError(`无法连接数据库“${redact(target)}”。`, '请检查 PostgreSQL 服务是否运行、地址与端口是否正确。', undefined, 'DB_UNREACHABLE');
-      if (err.code === '3D000') throw new ConflictError(`数据库“${redact(target)}”不存在。`, '请先创建数据库并运行 `yiye init --db …`。');
-      throw err;
-    });
+    // connection and setup failures become Chinese messages at the edge (cli/errors databaseError)
+    const m = await migrationStatus(db);
+    const initialised = m.applied.length > 0;
     const status: DbStatus = {
       kind: pg ? 'postgres' : 'sqlite',
       target: pg ? redact(target) : file,
-      initialised: m.applied.length > 0,
+      initialised,
       migrations: m,
       counts: await counts(db),
+      key: await keyPresence(db, target, opts.keyFile, initialised),
     };
     if (pg) {
-      const v = (await db.raw('SELECT version() AS v, pg_database_size(current_database()) AS s')) as { rows: Array<{ v: string; s: string }> };
-      status.postgres = { serverVersion: v.rows[0].v, databaseBytes: Number(v.rows[0].s) };
+      const v = (await db.raw(`SELECT version() AS v, pg_database_size(current_database()) AS s, current_setting('server_version_num') AS n`)) as { rows: Array<{ v: string; s: string; n: string }> };
+      const serverMajor = Math.floor(Number(v.rows[0].n) / 10000);
+      const dump = pgDumpVersion();
+      status.postgres = { serverVersion: v.rows[0].v, databaseBytes: Number(v.rows[0].s), serverMajor, pgDumpVersion: dump?.text ?? null, pgDumpUsable: dump ? dump.major >= serverMajor : null };
     } else {
       const [jm] = (await db.raw('PRAGMA journal_mode')) as Array<{ journal_mode: string }>;
       const [sy] = (await db.raw('PRAGMA synchronous')) as Array<{ synchronous: number }>;
@@ -226,17 +266,30 @@ function tempBeside(file: string, what: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${what}-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
 }
 
-function refusePostgres(target: string, verb: 'backup' | 'restore'): void {
+/**
+ * PostgreSQL workspaces are backed up and restored with the server's own tools: a UsageError (exit 2)
+ * whose hint is the command to run, with the file name given, the private key file to keep beside
+ * the dump (it is not in the database), and pg_dump's version rule.
+ */
+function refusePostgres(target: string, verb: 'backup' | 'restore', file: string): void {
   if (!isPostgresUrl(target)) return;
   const url = redact(target);
+  const bare = withoutPassword(target);
+  const q = (f: string) => `"${f.replace(/"/g, '\\"')}"`;
+  const keyNote = `签名私钥不在数据库中，须另行备份：本机默认在 ${keysDirNote()}（以工作区密钥编号命名，yiye db status 显示编号、路径及本机是否已有）。`;
+  const versionRule = 'pg_dump / pg_restore 的主版本须不低于服务器的主版本（yiye db status 显示两者版本）。';
   throw new UsageError(
     verb === 'backup'
       ? `PostgreSQL 工作区（${url}）请用 PostgreSQL 自带的 pg_dump 备份，yiye db backup 只用于 SQLite 工作区。`
       : `PostgreSQL 工作区（${url}）请用 pg_restore 恢复，yiye db restore 只用于 SQLite 工作区。`,
     verb === 'backup'
-      ? `联机一致备份：pg_dump --format=custom --file=yiye-$(date +%F).dump "${url}"（pg_dump 在一个快照中读取，发证可照常进行）；定期试恢复到另一数据库以确认备份可用。`
-      : `恢复到空数据库：createdb yiye_restored && pg_restore --no-owner --dbname="postgres://…/yiye_restored" yiye.dump；覆盖现有数据库：pg_restore --clean --if-exists --dbname="${url}" yiye.dump（先停止所有 yiye 进程）。恢复后运行 yiye db status 查看待执行的迁移。`,
+      ? `联机一致备份：pg_dump --format=custom --file=${q(file)} "${bare}"（密码用 PGPASSWORD 或 ~/.pgpass 提供；pg_dump 在一个快照中读取，发证可照常进行）；定期试恢复到另一数据库以确认备份可用。${versionRule}${keyNote}`
+      : `恢复到空数据库：createdb yiye_restored && pg_restore --no-owner --dbname="postgres://…/yiye_restored" ${q(file)}；覆盖现有数据库：pg_restore --clean --if-exists --dbname="${bare}" ${q(file)}（先停止所有 yiye 进程）。恢复后运行 yiye db status 查看待执行的迁移与本机私钥。${versionRule}${keyNote}`,
   );
+}
+
+function keysDirNote(): string {
+  return path.join(keysDir(), '<密钥编号>.key.pem');
 }
 
 export interface BackupResult {
@@ -258,7 +311,7 @@ export interface BackupResult {
  * existing `file` is kept unless `force`. PostgreSQL: a UsageError (exit 2) with pg_dump guidance.
  */
 export async function backupDb(target: string, file: string, opts: { force?: boolean } = {}): Promise<BackupResult> {
-  refusePostgres(target, 'backup');
+  refusePostgres(target, 'backup', file);
   const source = mustExist(target);
   if (!isSqliteFile(source)) throw new InputError(`“${target}”不是 SQLite 数据库文件。`, '请用 --db 指定 yiye 工作区数据库。', undefined, 'BAD_FILE');
   const dest = path.resolve(file);
@@ -315,7 +368,7 @@ export interface RestoreResult {
  * be replayed into the restored file. Afterwards the schema is migrated to the latest version.
  */
 export async function restoreDb(target: string, file: string, opts: { force?: boolean } = {}): Promise<RestoreResult> {
-  refusePostgres(target, 'restore');
+  refusePostgres(target, 'restore', file);
   const src = path.resolve(file);
   const dest = path.resolve(target);
   if (!fs.existsSync(src) || !fs.statSync(src).isFile()) throw new InputError(`找不到备份文件“${file}”。`, '请检查路径。', undefined, 'FILE_NOT_FOUND');

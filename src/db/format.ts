@@ -23,7 +23,15 @@ export function formatDbStatus(s: DbStatus): string {
   if (s.sqlite) {
     lines.push(`文件大小 ${formatBytes(s.sqlite.bytes)}（预写日志 ${formatBytes(s.sqlite.walBytes)}），journal_mode=${s.sqlite.journalMode}，synchronous=${s.sqlite.synchronous}`);
   }
-  if (s.postgres) lines.push(`${s.postgres.serverVersion.split(' on ')[0]}，数据库大小 ${formatBytes(s.postgres.databaseBytes)}`);
+  if (s.postgres) {
+    lines.push(`服务器 ${s.postgres.serverVersion.split(' on ')[0].split(',')[0]}，数据库大小 ${formatBytes(s.postgres.databaseBytes)}`);
+    const p = s.postgres;
+    lines.push(
+      p.pgDumpVersion === null
+        ? `本机 PATH 中没有 pg_dump（备份须用主版本不低于 ${p.serverMajor} 的 pg_dump）`
+        : `本机 ${p.pgDumpVersion}${p.pgDumpUsable ? '，可用于备份' : `，低于服务器主版本 ${p.serverMajor}，不能用于备份：请安装 ${p.serverMajor} 或更新版本的客户端`}`,
+    );
+  }
   if (!s.initialised) {
     lines.push('尚未初始化为 yiye 工作区：请运行 yiye init。');
     return lines.join('\n');
@@ -32,7 +40,16 @@ export function formatDbStatus(s: DbStatus): string {
   if (s.migrations.pending.length) lines.push(`待执行 ${s.migrations.pending.length} 个：${s.migrations.pending.join('、')}（下次运行任一 yiye 命令时自动执行）`);
   else lines.push('无待执行的迁移。');
   lines.push(...countLines(s.counts));
+  lines.push(keyLine(s));
   return lines.join('\n');
+}
+
+function keyLine(s: DbStatus): string {
+  const k = s.key;
+  if (!k.keyId) return '签名密钥：工作区尚未生成（运行 yiye init）。';
+  return k.present
+    ? `签名密钥 ${k.keyId}：本机私钥在“${k.file}”`
+    : `签名密钥 ${k.keyId}：本机没有私钥（已查找 ${k.searched.map((f) => `“${f}”`).join('、')}）；发证前请把 init 时生成的私钥复制为“${k.searched[0]}”（权限 600）`;
 }
 
 export function formatBackup(r: BackupResult): string {

@@ -24,6 +24,7 @@ import type { BatchRowError } from './types';
 import { cellTextQuick, refuseFutureDate, validityEnd, withWriteRetry } from './util';
 import { defaultActor } from '../settings/actor';
 import { ChainCursor, LICENSE_EVENTS_CHAIN } from '../audit/chain';
+import { readOnly } from '../db/retry';
 
 /** Column names of an application batch (any of, first preferred). */
 export const ISSUE_FIELDS = {
@@ -299,13 +300,15 @@ export async function issueLicenses(db: Db, file: string, opts: IssueOptions): P
     const results = spool;
     let rowsSeen = 0;
     try {
-      await db.transaction(async (trx) => {
-        await lockIssuing(trx);
+      // A dry run only reads, in a read-only transaction (a checking role can run it; SQLite takes no
+      // write lock): no issuing lock, no batch row, no audit chain.
+      await (opts.dryRun ? readOnly : (d: Db, f: (t: Knex.Transaction) => Promise<void>) => d.transaction(f))(db, async (trx) => {
+        if (!opts.dryRun) await lockIssuing(trx);
         // First statement a write: on SQLite it takes the database's write lock now (waiting out the
         // busy timeout), so everything read below is what this batch will write against.
-        const batchId = await createBatch(trx, 'issue', actor, { name: table.file, sha256: table.sha256 });
+        const batchId = opts.dryRun ? 0 : await createBatch(trx, 'issue', actor, { name: table.file, sha256: table.sha256 });
         // The audit chain's head, locked and read once: the batch links its events in memory.
-        const chain = await ChainCursor.open(trx, LICENSE_EVENTS_CHAIN.name);
+        const chain = opts.dryRun ? (null as unknown as ChainCursor) : await ChainCursor.open(trx, LICENSE_EVENTS_CHAIN.name);
         const batch: BatchState = {
           trx,
           exceptions: new Set<string>((await trx('uscc_exceptions').pluck('code')) as string[]),

@@ -13,20 +13,65 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConflictError } from '../cli/errors';
 import { isPostgresUrl } from '../db';
+import { splitPgUrl } from '../db/url';
 
 export const KEY_FILE_ENV = 'YIYE_KEY_FILE';
 
+/** The user's folder of PostgreSQL workspaces' private keys: ~/.config/yiye/keys (XDG_CONFIG_HOME). */
+export function keysDir(): string {
+  return path.resolve(process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'yiye', 'keys');
+}
+
+/**
+ * A PostgreSQL workspace's key file named by its key id (`<keyid>.key.pem` in keysDir()): the same
+ * name on every machine, whatever spelling of the server's address (127.0.0.1, localhost, a host
+ * name, PGHOST) each office uses, so a key copied from the init machine is found as it is.
+ */
+export function keyFileForId(keyId: string): string {
+  return path.join(keysDir(), `${keyId}.key.pem`);
+}
+
 /**
  * Where the workspace's private key is, unless --key-file or YIYE_KEY_FILE says otherwise: beside a
- * SQLite file (`yiye.db` → `yiye.db.key.pem`); for PostgreSQL, in the user's configuration folder,
- * one file per server and database (a database has no "beside").
+ * SQLite file (`yiye.db` → `yiye.db.key.pem`); for PostgreSQL, in keysDir(). This returns the older
+ * PostgreSQL name (server, port and database as typed), still found; a key in keysDir() is looked up
+ * by the workspace's key id first (findKeyFile), and init writes new keys under that name.
  */
 export function defaultKeyFile(target: string): string {
   if (!isPostgresUrl(target)) return `${path.resolve(target)}.key.pem`;
-  const url = new URL(target);
-  const base = process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
-  const name = `${url.hostname || 'localhost'}_${url.port || '5432'}_${decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres'}`.replace(/[^\w.-]/g, '_');
-  return path.join(base, 'yiye', 'keys', `${name}.key.pem`);
+  const a = splitPgUrl(target);
+  const name = `${a?.host.toLowerCase() || 'localhost'}_${a?.port || '5432'}_${a?.database || 'postgres'}`.replace(/[^\w.-]/g, '_');
+  return path.join(keysDir(), `${name}.key.pem`);
+}
+
+/**
+ * The files tried, in order, for the key `keyId` when `file` was asked for: a file inside keysDir()
+ * (the PostgreSQL default, or a path in that folder given explicitly) also stands for the key's
+ * id-based name there, tried first; any other path is taken as it is.
+ */
+export function keyCandidates(file: string, keyId?: string | null): string[] {
+  const f = path.resolve(file);
+  if (!keyId || path.dirname(f) !== keysDir()) return [f];
+  return [...new Set([keyFileForId(keyId), f])];
+}
+
+/** The first of keyCandidates that exists (or null), and every path searched. */
+export function findKeyFile(file: string, keyId?: string | null): { found: string | null; searched: string[] } {
+  const searched = keyCandidates(file, keyId);
+  return { found: searched.find((f) => fs.existsSync(f)) ?? null, searched };
+}
+
+/** The workspace's private key (id `keyId`), looked for as findKeyFile does; the error names the id and the paths searched. */
+export function loadWorkspaceKey(file: string, keyId: string): LoadedPrivateKey & { file: string } {
+  const { found, searched } = findKeyFile(file, keyId);
+  if (!found) {
+    throw new ConflictError(
+      `找不到本工作区的签名私钥（密钥编号 ${keyId}）；已查找：${searched.map((f) => `“${f}”`).join('、')}。`,
+      `发证与换证须用工作区私钥签名：请把 yiye init 时生成的私钥文件复制为“${searched[0]}”（权限 600），或用 --key-file / 环境变量 ${KEY_FILE_ENV} 指明其路径。yiye db status 可查看本机是否已有该私钥。`,
+      { reason: 'KEY_MISSING', keyId, searched },
+    );
+  }
+  return { ...loadPrivateKey(found), file: found };
 }
 
 export function resolveKeyFile(target: string, explicit?: string): string {
@@ -72,16 +117,18 @@ export function loadPrivateKey(file: string): LoadedPrivateKey {
 
 /**
  * Writes a new key pair's private half to `file` (0600, never overwriting an existing file) and
- * returns both halves.
+ * returns both halves and the file written: a `file` inside keysDir() (a PostgreSQL workspace's
+ * default) is written under the key's id-based name instead (keyFileForId).
  */
-export function createPrivateKeyFile(file: string): LoadedPrivateKey {
+export function createPrivateKeyFile(requested: string): LoadedPrivateKey & { file: string } {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
+  const file = path.dirname(path.resolve(requested)) === keysDir() ? keyFileForId(keyIdOf(publicKey)) : requested;
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' });
   // 'wx': fail rather than replace a key that may already have signed licences.
   fs.writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
   fs.chmodSync(file, 0o600); // the umask may have narrowed, never widened, but be exact
-  return { privateKey, publicKey, keyId: keyIdOf(publicKey) };
+  return { privateKey, publicKey, keyId: keyIdOf(publicKey), file };
 }
 
 export function parsePublicKey(pem: string): KeyObject {

@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { dialectOf, nowIso, SQLITE_CHUNK } from '../db';
+import { waitForLock } from '../db/retry';
 import { selectIn, toBool } from '../catalog/store';
 import { normalizeText, toHalfWidth } from '../text/normalize';
 import { EVENT_LABEL, STATUS_LABEL, type License, type LicenseEvent, type LicenseEventKind, type LicenseItem, type LicenseStatus, type LicenseVersion } from './types';
@@ -226,7 +227,8 @@ const ISSUE_LOCK_KEY = 0x7969_7965; // "yiye"
  * the database's write lock, which serves the same purpose.
  */
 export async function lockIssuing(trx: Knex.Transaction): Promise<void> {
-  if (dialectOf(trx) === 'postgres') await trx.raw('SELECT pg_advisory_xact_lock(?)', [ISSUE_LOCK_KEY]);
+  // bounded: waitForLock gives up with exit 4 after the lock budget (YIYE_LOCK_WAIT) instead of hanging
+  if (dialectOf(trx) === 'postgres') await waitForLock(trx, ISSUE_LOCK_KEY);
 }
 
 /**

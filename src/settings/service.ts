@@ -1,7 +1,7 @@
 import type { Db } from '../db';
 import { connect, isPostgresUrl, migrateLatest, migrationStatus, redact } from '../db';
 import { ConflictError, InputError } from '../cli/errors';
-import { createPrivateKeyFile, keyIdOf, loadPrivateKey, parsePublicKey, publicPem, resolveKeyFile } from '../license/keys';
+import { createPrivateKeyFile, findKeyFile, keyCandidates, keyIdOf, loadPrivateKey, parsePublicKey, publicPem, resolveKeyFile } from '../license/keys';
 import fs from 'node:fs';
 import { normalizeText, toHalfWidth } from '../text/normalize';
 
@@ -222,7 +222,9 @@ export async function initWorkspace(target: string, typed: WorkspaceSettings, op
 async function ensureKeys(db: Db, keyFile: string): Promise<KeyStatus> {
   const existing = await readPublicKey(db);
   if (existing) {
-    if (!fs.existsSync(keyFile)) return { keyId: existing.keyId, privateKeyFile: keyFile, created: false, privateKeyPresent: false };
+    const { found } = findKeyFile(keyFile, existing.keyId);
+    if (!found) return { keyId: existing.keyId, privateKeyFile: keyCandidates(keyFile, existing.keyId)[0], created: false, privateKeyPresent: false };
+    keyFile = found;
     const loaded = loadPrivateKey(keyFile);
     if (loaded.keyId !== existing.keyId) {
       throw new ConflictError(
@@ -233,10 +235,10 @@ async function ensureKeys(db: Db, keyFile: string): Promise<KeyStatus> {
     return { keyId: existing.keyId, privateKeyFile: keyFile, created: false, privateKeyPresent: true };
   }
   const adopted = fs.existsSync(keyFile);
-  const key = adopted ? loadPrivateKey(keyFile) : createPrivateKeyFile(keyFile);
+  const key = adopted ? { ...loadPrivateKey(keyFile), file: keyFile } : createPrivateKeyFile(keyFile);
   await db.transaction(async (trx) => {
     await trx('settings').insert({ key: PUBLIC_KEY_SETTING, value: publicPem(key.publicKey) }).onConflict('key').merge();
     await trx('settings').insert({ key: KEY_ID_SETTING, value: key.keyId }).onConflict('key').merge();
   });
-  return { keyId: key.keyId, privateKeyFile: keyFile, created: !adopted, privateKeyPresent: true };
+  return { keyId: key.keyId, privateKeyFile: key.file, created: !adopted, privateKeyPresent: true };
 }
