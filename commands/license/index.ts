@@ -14,6 +14,7 @@ import LicenseExport from './export';
 import LicenseExpiring from './expiring';
 import LicenseRevocations from './revocations';
 import LicenseAllowCode from './allow-code';
+import LicenseBatches from './batches';
 
 /** The `license` topic's commands, by oclif id. */
 export const LICENSE_COMMANDS = {
@@ -33,4 +34,5 @@ export const LICENSE_COMMANDS = {
   'license:expiring': LicenseExpiring,
   'license:revocations': LicenseRevocations,
   'license:allow-code': LicenseAllowCode,
+  'license:batches': LicenseBatches,
 };

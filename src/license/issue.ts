@@ -7,7 +7,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db';
 import { nowIso, SQLITE_CHUNK } from '../db';
-import { InputError, ConflictError } from '../cli/errors';
+import { InputError, ConflictError, ExitCode } from '../cli/errors';
 import type { CellValue } from '../io/types';
 import { isCellError } from '../io/types';
 import { cellText, splitList } from '../text/normalize';
@@ -15,7 +15,7 @@ import { parseDateValue } from '../text/dates';
 import { readSettings } from '../settings/service';
 import { refuseOverwritingInput } from '../io/write';
 import { normalizeUscc, validateUscc } from './uscc';
-import { bulkInsert, businessKey, CatalogIndex, createBatch, finishBatch, issuedByApplication, lockIssuing, NumberSequences, premisesKey, validLicensesOf, type CatalogIndustry, type CatalogMatter, type IssuedApplication } from './store';
+import { bulkInsert, businessKey, CatalogIndex, createBatch, dropBatchIfEmpty, finishBatch, issuedByApplication, lockIssuing, NumberSequences, premisesKey, validLicensesOf, type CatalogIndustry, type CatalogMatter, type IssuedApplication } from './store';
 import { formatNumber, maxSeq, parsePattern, sequenceKey } from './numbering';
 import { openSigner } from './signer';
 import { detach, fieldError, openTable, readAhead, type TableRow, type TableStream } from './table';
@@ -87,6 +87,8 @@ export interface IssueResult {
   committed: boolean;
   batchId: number | null;
   resultsPath?: string;
+  /** --dry-run that found rows the real run would reject (without --skip-invalid): the real run's exit code (3); the command exits with it too. */
+  wouldExit?: number;
 }
 
 /** One application after its own checks, before the database is consulted. */
@@ -373,9 +375,11 @@ export async function issueLicenses(db: Db, file: string, opts: IssueOptions): P
         }
         await batch.sequences.save(trx);
         await chain.save(trx, signer);
-        await finishBatch(trx, batchId, { issued: issued.length, existing: result.existing.length, rejectedRows: batch.rejectedRows });
         result.committed = true;
-        result.batchId = batchId;
+        if (!(await dropBatchIfEmpty(trx, batchId, issued.length))) {
+          await finishBatch(trx, batchId, { issued: issued.length, existing: result.existing.length, rejectedRows: batch.rejectedRows });
+          result.batchId = batchId;
+        }
       });
     } catch (err) {
       if (!(err instanceof Rollback)) throw err;
@@ -399,6 +403,7 @@ export async function issueLicenses(db: Db, file: string, opts: IssueOptions): P
     await signer?.close();
   }
 
+  if (result.rejected.length > 0 && !opts.skipInvalid && opts.dryRun) result.wouldExit = ExitCode.inputRejected;
   if (result.rejected.length > 0 && !opts.skipInvalid && !opts.dryRun) {
     const first = result.rejected[0];
     const rows = new Set(result.rejected.map((e) => `${e.sheet}\u0000${e.row}`)).size;

@@ -9,11 +9,11 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from '../db';
 import { nowIso } from '../db';
-import { ConflictError, InputError, NotFoundError, YiyeError } from '../cli/errors';
+import { ConflictError, ExitCode, InputError, NotFoundError, YiyeError } from '../cli/errors';
 import { cellText, splitList } from '../text/normalize';
 import { parseDateValue } from '../text/dates';
 import { isCellError } from '../io/types';
-import { CatalogIndex, createBatch, finishBatch, itemsOf, premisesKey, type ItemRow, type LicenseRow, type VersionRow } from './store';
+import { CatalogIndex, createBatch, dropBatchIfEmpty, finishBatch, takeWriteLock, itemsOf, premisesKey, type ItemRow, type LicenseRow, type VersionRow } from './store';
 import { openSigner, type Signer } from './signer';
 import { fieldError, readTable, type ReadTableResult, type TableRow } from './table';
 import { EVENT_LABEL, STATUS_LABEL, type BatchRowError, type LicenseEventKind, type LicenseStatus } from './types';
@@ -58,7 +58,7 @@ export interface OperationResult {
 }
 
 interface Source {
-  batchId: number;
+  batchId: number | null;
   file?: string;
   sheet?: string;
   row?: number;
@@ -299,11 +299,10 @@ export async function applyOperation(db: Db, op: Operation, opts: LifecycleOptio
   const actor = opts.actor ?? defaultActor();
   return withWriteRetry(() =>
     db.transaction(async (trx) => {
-      const batchId = await createBatch(trx, 'command', actor); // first statement a write: SQLite's lock
+      // a single operation is no batch (批次号 count only batch files): its version and event carry no batch id
+      await takeWriteLock(trx); // first statement a write: SQLite's lock
       await lockChain(trx, LICENSE_EVENTS_CHAIN.name); // before any licence row: the order every writer of the chain takes
-      const res = await applyOne(trx, op, { date: opts.date, actor, catalog, signer, auditSigner: signer, source: { batchId, opKey: operationKey(op) } });
-      await finishBatch(trx, batchId, { [op.kind]: 1 });
-      return res;
+      return applyOne(trx, op, { date: opts.date, actor, catalog, signer, auditSigner: signer, source: { batchId: null, opKey: operationKey(op) } });
     }),
   );
 }
@@ -348,8 +347,12 @@ export interface ApplyResult {
   rejected: BatchRowError[];
   dryRun: boolean;
   committed: boolean;
+  /** 批次号 of the committed batch (`license batches`, `print --batch`); null when nothing was applied (no batch is kept). */
+  batchId: number | null;
   /** where `--results` wrote every row's outcome */
   resultsPath?: string;
+  /** --dry-run that found rows the real run would refuse (without --skip-invalid): the real run's exit code (4 when every refused row is a forbidden transition, else 3); the command exits with it too. */
+  wouldExit?: number;
 }
 
 class Rollback extends Error {}
@@ -452,7 +455,7 @@ export async function applyBatch(db: Db, file: string, opts: LifecycleOptions & 
           ((await trx('license_events').where({ file_sha256: table.sha256 }).select('sheet', 'row_number')) as Array<{ sheet: string; row_number: number }>).map((e) => `${e.sheet}\u0000${e.row_number}`),
         );
         const recorded = await recordedOperations(trx, parsed.flatMap((p) => (p.op ? [p.op.number] : [])));
-        result = { file: table.file, applied: [], existing: [], rejected: [], dryRun: !!opts.dryRun, committed: false };
+        result = { file: table.file, applied: [], existing: [], rejected: [], dryRun: !!opts.dryRun, committed: false, batchId: null };
         for (const p of parsed) {
           if (!p.op) {
             result.rejected.push(...p.errors);
@@ -479,7 +482,10 @@ export async function applyBatch(db: Db, file: string, opts: LifecycleOptions & 
         }
         const commit = !opts.dryRun && (result.rejected.length === 0 || !!opts.skipInvalid);
         if (!commit) throw new Rollback();
-        await finishBatch(trx, batchId, { applied: result.applied.length, existing: result.existing.length, rejected: result.rejected.length });
+        if (!(await dropBatchIfEmpty(trx, batchId, result.applied.length))) {
+          await finishBatch(trx, batchId, { applied: result.applied.length, existing: result.existing.length, rejected: result.rejected.length });
+          result.batchId = batchId;
+        }
         result.committed = true;
       });
     } catch (err) {
@@ -490,6 +496,7 @@ export async function applyBatch(db: Db, file: string, opts: LifecycleOptions & 
     await writeApplyResults(opts.resultsPath, table, result);
     result.resultsPath = opts.resultsPath;
   }
+  if (result.rejected.length && !opts.skipInvalid && opts.dryRun) result.wouldExit = onlyIllegal ? ExitCode.conflict : ExitCode.inputRejected;
   if (result.rejected.length && !opts.skipInvalid && !opts.dryRun) {
     const first = result.rejected[0];
     const message = `变更批次被拒绝：${result.rejected.length} 处错误，未作任何修改。首个错误：工作表“${first.sheet}”第 ${first.row} 行${first.column ? `“${first.column}”` : ''}：${first.message}`;

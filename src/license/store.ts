@@ -2,6 +2,7 @@
  * Licence storage (knex only): typed rows, the catalog look-ups issuance needs, the gapless number
  * sequence, and reading a licence back as its domain form.
  */
+import { isoLocal } from '../text/time';
 import type { Knex } from 'knex';
 import { dialectOf, nowIso, SQLITE_CHUNK } from '../db';
 import { selectIn, toBool } from '../catalog/store';
@@ -332,9 +333,33 @@ export async function bulkInsert<T = never>(trx: Knex.Transaction, table: string
   return out;
 }
 
-export async function createBatch(trx: Knex.Transaction, kind: 'issue' | 'apply' | 'command', actor: string, file?: { name: string; sha256: string }): Promise<number> {
-  const [row] = await trx('license_batches').insert({ kind, file_name: file?.name ?? null, sha256: file?.sha256 ?? null, actor, started_at: nowIso() }).returning('id');
-  return typeof row === 'object' ? (row as { id: number }).id : (row as number);
+/**
+ * Opens a licence batch (发证批次 / 办理批次): its id is the 批次号 the clerk sees (`license batches`,
+ * `print --batch`). Numbered max + 1 inside the transaction rather than by the id sequence, so a
+ * batch rolled back or removed as empty (`dropBatchIfEmpty`) leaves no gap: batch numbers are
+ * consecutive. On SQLite the insert takes the write lock; on PostgreSQL two batches taking the same
+ * number collide on the primary key (23505) and the later one is retried (src/db/retry.ts).
+ */
+export async function createBatch(trx: Knex.Transaction, kind: 'issue' | 'apply', actor: string, file?: { name: string; sha256: string }): Promise<number> {
+  const [row] = await trx('license_batches')
+    .insert({ id: trx.raw('(SELECT COALESCE(MAX(id), 0) + 1 FROM license_batches)'), kind, file_name: file?.name ?? null, sha256: file?.sha256 ?? null, actor, started_at: nowIso() })
+    .returning('id');
+  return Number(typeof row === 'object' ? (row as { id: number }).id : (row as number));
+}
+
+/** A batch that wrote nothing (a re-run, every row done before) is not kept: `license batches` lists only batches that issued or changed licences. */
+export async function dropBatchIfEmpty(trx: Knex.Transaction, id: number, written: number): Promise<boolean> {
+  if (written > 0) return false;
+  await trx('license_batches').where({ id }).del();
+  return true;
+}
+
+/**
+ * Takes SQLite's write lock as a transaction's first statement (a write that changes nothing), for
+ * single operations that open no batch; PostgreSQL writers queue on their row locks instead.
+ */
+export async function takeWriteLock(trx: Knex.Transaction): Promise<void> {
+  if (dialectOf(trx) !== 'postgres') await trx('license_batches').where('id', -1).del();
 }
 
 export async function finishBatch(trx: Knex.Transaction, id: number, counts: object): Promise<void> {
@@ -388,6 +413,7 @@ export function versionToDomain(v: VersionRow, items: ItemRow[], catalog: Catalo
     items: items.map((i) => itemToDomain(i, catalog)),
     payload: v.payload,
     keyId: v.key_id,
+    batchId: v.batch_id === null ? null : Number(v.batch_id),
   };
 }
 
@@ -403,6 +429,7 @@ export function licenseToDomain(l: LicenseRow, current: LicenseVersion, asOf: st
     issueDate: l.issue_date,
     currentVersion: l.current_version,
     current,
+    batchId: l.batch_id === null ? null : Number(l.batch_id),
   };
 }
 
@@ -413,12 +440,13 @@ export function eventToDomain(e: EventRow): LicenseEvent {
     version: e.version,
     date: e.event_date,
     actor: e.actor,
-    at: e.at,
+    at: isoLocal(e.at),
     reason: e.reason,
     details: e.details ? (JSON.parse(e.details) as Record<string, unknown>) : null,
     file: e.file_name,
     sheet: e.sheet,
     row: e.row_number,
+    batchId: e.batch_id === null ? null : Number(e.batch_id),
   };
 }
 

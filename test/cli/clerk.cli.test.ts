@@ -1,0 +1,89 @@
+/**
+ * Issue 20 (a clerk following the README): dry runs exit as the real run would, licence batches
+ * with a visible number, and the smaller clerk-facing fixes — through the real CLI, on both databases.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { backends, freshDbUrl } from '../helpers/db';
+import { yiye } from '../helpers/cli';
+import { PUDONG_BASE } from '../helpers/workspace';
+import { BATCH1, BATCH2, OPS, lic, tmpDir } from '../license/helpers';
+
+const INIT = ['--region', '310115', '--authority', '浦东新区人民政府'];
+
+describe.each(backends())('clerk: licence dry runs and batches on %s', (backend) => {
+  let db: string;
+  beforeAll(async () => {
+    db = await freshDbUrl(backend);
+    expect((await yiye(['init', '--db', db, ...INIT])).code).toBe(0);
+    expect((await yiye(['catalog', 'import', ...PUDONG_BASE, '--db', db])).code).toBe(0);
+  });
+
+  it('issue --dry-run of a batch with a bad row exits 3 as the real run, and says the batch would be rejected', async () => {
+    const dry = await yiye(['license', 'issue', lic('bad/bad-check-char.xlsx'), '--db', db, '--date', '2026-03-15', '--dry-run', '--json']);
+    expect(dry.code).toBe(3);
+    expect(dry.json).toMatchObject({ dryRun: true, wouldExit: 3, issued: [] });
+    expect(dry.json.wouldIssue).toHaveLength(2);
+    const real = await yiye(['license', 'issue', lic('bad/bad-check-char.xlsx'), '--db', db, '--date', '2026-03-15', '--json']);
+    expect(real.code).toBe(3);
+    const text = await yiye(['license', 'issue', lic('bad/bad-check-char.xlsx'), '--db', db, '--date', '2026-03-15', '--dry-run']);
+    expect(text.code).toBe(3);
+    expect(text.stdout).toMatch(/正式发证将整批拒绝/);
+    expect(text.stdout).not.toMatch(/试运行：可发证/);
+    // --skip-invalid: the real run would issue the good rows, so the dry run passes
+    const skip = await yiye(['license', 'issue', lic('bad/bad-check-char.xlsx'), '--db', db, '--date', '2026-03-15', '--dry-run', '--skip-invalid', '--json']);
+    expect(skip.code).toBe(0);
+  });
+
+  it('batches: numbered in the issue summary, listed, consecutive; re-runs and single operations take none; print says what it holds', async () => {
+    const first = await yiye(['license', 'issue', BATCH1, '--db', db, '--date', '2026-03-15']);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/批次号 1）/);
+    const again = await yiye(['license', 'issue', BATCH1, '--db', db, '--date', '2026-03-15', '--json']);
+    expect(again.json).toMatchObject({ batchId: null, issued: [] });
+    expect((await yiye(['license', 'revoke', '3101152026PD-01000001', '--reason', '以欺骗手段取得许可', '--date', '2026-03-16', '--db', db])).code).toBe(0);
+    const second = await yiye(['license', 'issue', BATCH2, '--db', db, '--date', '2026-03-16', '--json']);
+    expect(second.json.batchId).toBe(2);
+
+    const list = await yiye(['license', 'batches', '--db', db, '--json']);
+    expect(list.code).toBe(0);
+    expect(list.json.batches.map((b: { id: number; kind: string; licenses: number }) => [b.id, b.kind, b.licenses])).toEqual([
+      [1, 'issue', 10],
+      [2, 'issue', 5],
+    ]);
+    expect(list.json.batches[0].startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00$/);
+    const text = await yiye(['license', 'batches', '--db', db]);
+    expect(text.stdout).toMatch(/批次 1 {2}发证 .*发证申请-2026-03-15\.xlsx {2}新发 10 张/);
+
+    const show = await yiye(['license', 'show', '3101152026PD-01000002', '--db', db]);
+    expect(show.stdout).toMatch(/发证批次：1/);
+    const showJson = await yiye(['license', 'show', '3101152026PD-01000002', '--db', db, '--json']);
+    expect(showJson.json.batchId).toBe(1);
+    const history = await yiye(['license', 'history', '3101152026PD-01000001', '--db', db]);
+    expect(history.stdout).toMatch(/发证（第 1 版） {2}批次 1/);
+
+    const out = tmpDir('batch-print-');
+    const print = await yiye(['license', 'print', '--batch', '1', '--out', out, '--db', db, '--json']);
+    expect(print.code).toBe(0);
+    expect(print.json.batch).toMatchObject({ id: 1, licenses: 10, notValid: [{ number: '3101152026PD-01000001', status: 'revoked' }] });
+    expect(fs.readFileSync(path.join(out, '3101152026PD-01000001.html'), 'utf8')).toMatch(/class="void"/);
+    const printText = await yiye(['license', 'print', '--batch', '1', '--out', out, '--db', db]);
+    expect(printText.stdout).toMatch(/均按现行版本打印.*3101152026PD-01000001（已?撤销）/);
+  });
+
+  it('apply --dry-run exits 4 when the real run would (every refused row a forbidden transition); an apply batch gets the next number', async () => {
+    // OPS row 2 changes 3101152026PD-01000001, revoked above: the real run refuses with exit 4
+    const dry = await yiye(['license', 'apply', OPS, '--db', db, '--date', '2026-06-01', '--dry-run', '--json']);
+    expect(dry.json).toMatchObject({ dryRun: true, wouldExit: 4 });
+    expect(dry.code).toBe(4);
+    const real = await yiye(['license', 'apply', OPS, '--db', db, '--date', '2026-06-01', '--json']);
+    expect(real.code).toBe(4);
+    const skip = await yiye(['license', 'apply', OPS, '--db', db, '--date', '2026-06-01', '--skip-invalid', '--json']);
+    expect(skip.code).toBe(0);
+    expect(skip.json.batchId).toBe(3);
+    const rerun = await yiye(['license', 'apply', OPS, '--db', db, '--date', '2026-06-01', '--skip-invalid', '--json']);
+    expect(rerun.json.batchId).toBeNull();
+    const list = await yiye(['license', 'batches', '--db', db, '--json']);
+    expect(list.json.batches.map((b: { id: number }) => b.id)).toEqual([1, 2, 3]);
+  });
+});
