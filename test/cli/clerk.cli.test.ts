@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { backends, freshDbUrl } from '../helpers/db';
 import { yiye } from '../helpers/cli';
-import { PUDONG_BASE } from '../helpers/workspace';
+import { PUDONG_BASE, pudong } from '../helpers/workspace';
 import { BATCH1, BATCH2, OPS, lic, tmpDir } from '../license/helpers';
 
 const INIT = ['--region', '310115', '--authority', '浦东新区人民政府'];
@@ -17,6 +17,23 @@ describe.each(backends())('clerk: licence dry runs and batches on %s', (backend)
     db = await freshDbUrl(backend);
     expect((await yiye(['init', '--db', db, ...INIT])).code).toBe(0);
     expect((await yiye(['catalog', 'import', ...PUDONG_BASE, '--db', db])).code).toBe(0);
+  });
+
+  it('catalog diff: a matter whose row has an invalid cell is an error, not a removal', async () => {
+    const dir = tmpDir('diff-');
+    const file = path.join(dir, '事项目录-待定.csv');
+    const text = fs.readFileSync(pudong('事项目录-UTF8-BOM.csv'), 'utf8');
+    fs.writeFileSync(file, text.replace(',20,5个工作日,是,否,否,', ',20,5个工作日,待定,否,否,'));
+    const diff = await yiye(['catalog', 'diff', file, '--db', db, '--json']);
+    expect(diff.code).toBe(3);
+    const removed = diff.json.changes.filter((c: { action: string }) => c.action === 'remove').map((c: { key: string }) => c.key);
+    expect(removed).not.toContain('食品经营许可');
+    expect(diff.json.heldBack).toEqual([expect.objectContaining({ kind: 'matters', key: '食品经营许可', row: 2 })]);
+    expect(diff.json.errors[0]).toMatchObject({ row: 2, column: '现场核查' });
+    if (backend !== 'sqlite') return;
+    const human = await yiye(['catalog', 'diff', file, '--db', db]);
+    expect(human.stdout).not.toMatch(/移除 许可事项：食品经营许可\n/);
+    expect(human.stdout).toMatch(/错误：许可事项“食品经营许可”不列入移除.*第 2 行/);
   });
 
   it('issue --dry-run of a batch with a bad row exits 3 as the real run, and says the batch would be rejected', async () => {
