@@ -64,8 +64,14 @@ export interface CalendarRow extends CalendarEntry {
   passed: boolean;
   /** Written without a year (“6月20日前报送”): a standing date, rolled into the as-of year or the next. */
   everyYear: boolean;
-  /** Open tasks whose deadline falls in this reporting period (after the previous reporting date). */
-  due: Array<{ code: string; title: string; deadline: string; lead: string[]; stateLabel: string }>;
+  /**
+   * Open tasks of this row's plan whose deadline falls in its reporting period (after the plan's
+   * previous reporting date); on the plan's next reporting date also its overdue tasks still open.
+   * Tasks of plans without reporting dates are listed under the first row of each date.
+   */
+  due: Array<{ code: string; title: string; deadline: string; lead: string[]; stateLabel: string; plan: string | null }>;
+  /** Another row of the same plan and date, above, lists the tasks. */
+  dueShownAbove: boolean;
 }
 
 /** The report's numbers; `--json` prints this (without the full task list). */
@@ -219,18 +225,35 @@ export async function buildProgressReport(db: Db, opts: ReportOptions): Promise<
   const rolled = rollCalendar(await reportingCalendar(db), asOf);
   const cal = rolled.entries;
   const next = cal.find((c) => c.date && c.date >= asOf) ?? null;
-  const calendar: CalendarRow[] = cal.map((c, i) => {
-    const prev = i > 0 ? cal[i - 1].date : null;
-    return {
-      ...c,
-      passed: !!c.date && c.date < asOf,
-      due: c.date
-        ? tasks
-            .filter((t) => open(t) && t.deadline && t.deadline <= c.date! && (!prev || t.deadline > prev))
-            .sort((a, b) => a.deadline!.localeCompare(b.deadline!) || a.code.localeCompare(b.code))
-            .map((t) => ({ code: t.code, title: t.title, deadline: t.deadline!, lead: t.lead, stateLabel: t.stateLabel }))
-        : [],
-    };
+  // Each 报送 row lists its own plan's open tasks: those due in the period since the plan's previous
+  // 报送 date, and on the plan's next 报送 date also every overdue one still open (carried over). A
+  // plan's second row on the same date points to the first instead of repeating the list. Tasks of
+  // plans that set no 报送 date (a ledger, a division table) go under the first row of each date,
+  // named with their plan.
+  const datesOf = (rows: typeof cal) => [...new Set(rows.filter((c) => c.date).map((c) => c.date!))].sort();
+  const planDates = new Map<string, string[]>();
+  for (const c of cal) if (c.date) planDates.set(c.plan, datesOf(cal.filter((x) => x.plan === c.plan)));
+  const allDates = datesOf(cal);
+  const dueIn = (candidates: ReportTask[], dates: string[], date: string) => {
+    const prev = dates[dates.indexOf(date) - 1] ?? null;
+    const isNext = dates.find((d) => d >= asOf) === date;
+    return candidates.filter((t) => open(t) && t.deadline && t.deadline <= date && (!prev || t.deadline > prev || (isNext && t.state === 'overdue')));
+  };
+  const withoutDates = tasks.filter((t) => !t.plan || !planDates.has(t.plan));
+  const listed = new Set<string>();
+  const calendar: CalendarRow[] = cal.map((c) => {
+    const row = { ...c, passed: !!c.date && c.date < asOf, due: [] as CalendarRow['due'], dueShownAbove: false };
+    if (!c.date) return row;
+    const key = `${c.plan}\u0000${c.date}`;
+    if (listed.has(key)) return { ...row, dueShownAbove: true };
+    listed.add(key);
+    const own = dueIn(tasks.filter((t) => t.plan === c.plan), planDates.get(c.plan)!, c.date);
+    const others = listed.has(`\u0000${c.date}`) ? [] : dueIn(withoutDates, allDates, c.date);
+    listed.add(`\u0000${c.date}`);
+    row.due = [...own, ...others]
+      .sort((a, b) => a.deadline!.localeCompare(b.deadline!) || a.code.localeCompare(b.code))
+      .map((t) => ({ code: t.code, title: t.title, deadline: t.deadline!, lead: t.lead, stateLabel: t.stateLabel, plan: t.plan }));
+    return row;
   });
 
   const industries = await industryMilestones(db, asOf);

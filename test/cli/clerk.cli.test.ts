@@ -104,3 +104,26 @@ describe.each(backends())('clerk: licence dry runs and batches on %s', (backend)
     expect(list.json.batches.map((b: { id: number }) => b.id)).toEqual([1, 2, 3]);
   });
 });
+
+describe.each(backends())('clerk: report progress 报送日历 on %s', (backend) => {
+  it('each 报送 row lists its own plan\'s tasks; a task without a lead says so', async () => {
+    const db = await freshDbUrl(backend);
+    expect((await yiye(['init', '--db', db, ...INIT])).code).toBe(0);
+    const seeds = path.resolve(__dirname, '../../fixtures/tasks');
+    // the city's 工作要点 (报送 to 市审改办) and the district's (报送 to 区审改办) both report on 12月10日
+    expect((await yiye(['tasks', 'extract', path.join(seeds, 'seeds/004_c67652171abef3cc.txt'), '--db', db])).code).toBe(0);
+    expect((await yiye(['tasks', 'extract', path.join(seeds, '2021年工作要点.txt'), '--db', db])).code).toBe(0);
+    const out = tmpDir('report-');
+    const r = await yiye(['report', 'progress', '--as-of', '2026-12-06', '--format', 'md', '--out', path.join(out, 'r.md'), '--db', db, '--json']);
+    expect(r.code).toBe(0);
+    const rows = r.json.calendar.filter((c: { date: string }) => c.date === '2026-12-10');
+    const district = rows.find((c: { recipient: string }) => c.recipient === '区审改办');
+    const city = rows.find((c: { recipient: string }) => c.recipient === '市审改办');
+    expect(district.due.map((t: { code: string }) => t.code)).toEqual(expect.arrayContaining(['P02-001', 'P02-004']));
+    expect(district.due.every((t: { plan: string }) => t.plan === district.plan)).toBe(true);
+    expect(city.due.some((t: { plan: string }) => t.plan === district.plan)).toBe(false);
+    const md = fs.readFileSync(path.join(out, 'r.md'), 'utf8');
+    expect(md).not.toMatch(/，，/);
+    expect(md).toMatch(/（2020-12-31，未明确牵头单位，已逾期）/);
+  });
+});
