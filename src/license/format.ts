@@ -40,6 +40,7 @@ export function formatIssue(r: IssueResult): string {
     for (const w of would) lines.push(`  第 ${w.row} 行  ${w.applicationNo}`);
     if (r.wouldIssue.length > would.length) lines.push(`  ……其余 ${r.wouldIssue.length - would.length} 行见 --results 文件或 --json 输出`);
   }
+  for (const w of r.warnings ?? []) lines.push(`  注意：工作表“${w.sheet}”第 ${w.row} 行（${w.applicationNo}）：${w.message}`);
   if (r.resultsPath) lines.push(`  处理结果已写入：${r.resultsPath}`);
   return lines.join('\n');
 }

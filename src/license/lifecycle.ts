@@ -18,6 +18,7 @@ import { openSigner, type Signer } from './signer';
 import { fieldError, readTable, type ReadTableResult, type TableRow } from './table';
 import { EVENT_LABEL, STATUS_LABEL, type BatchRowError, type LicenseEventKind, type LicenseStatus } from './types';
 import { refuseFutureDate, withWriteRetry } from './util';
+import { daysBetween } from '../progress/status';
 import { defaultActor } from '../settings/actor';
 import { appendChained, lockChain, LICENSE_EVENTS_CHAIN } from '../audit/chain';
 import { selectIn } from '../catalog/store';
@@ -42,6 +43,8 @@ export interface Operation {
   removeItems?: string[];
   /** renew: the new 有效期至 */
   until?: string;
+  /** renew of a licence already expired on the date: refused unless set (with a reason) */
+  afterExpiry?: boolean;
   reason?: string;
 }
 
@@ -206,6 +209,16 @@ async function applyOne(trx: Knex.Transaction, op: Operation, ctx: OpContext): P
     if (!until) throw new OperationInputError('until', '延续须给出新的有效期至。', '用 --until YYYY-MM-DD 指定。');
     if (until <= lic.valid_until) throw new OperationInputError('until', `延续后的有效期至 ${until} 应晚于现有效期至 ${lic.valid_until}。`, '请核对延续日期。');
     if (until <= ctx.date) throw new OperationInputError('until', `延续后的有效期至 ${until} 应晚于办理日期 ${ctx.date}。`, '请核对延续日期。');
+    // 行政许可法第五十条: 延续 is applied for before the licence expires; after that it takes a new
+    // application, or an explicit decision with its reason on record.
+    if (expired && !op.afterExpiry) {
+      throw new IllegalTransition(
+        `许可证 ${lic.number} 已于 ${lic.valid_until} 到期失效（至办理日期 ${ctx.date} 已过期 ${daysBetween(lic.valid_until, ctx.date)} 天），不能按延续办理：延续应在有效期届满前申请（《行政许可法》第五十条）。`,
+        '已过期的应重新申请发证；确需逾期延续的，加 --after-expiry 并用 --reason 写明依据（记入经办记录），批量办理时操作填“逾期延续”并填写原因。',
+      );
+    }
+    if (expired && !op.reason?.trim()) throw new OperationInputError('reason', `逾期延续许可证 ${lic.number} 须写明原因。`, '用 --reason 说明依据，例如 --reason "经局务会研究同意逾期延续"。');
+    if (expired) changes['逾期延续'] = `已于 ${lic.valid_until} 到期，过期 ${daysBetween(lic.valid_until, ctx.date)} 天后延续`;
     changes['有效期至'] = { from: lic.valid_until, to: until };
     // The permits behind the licence are renewed in the same act: none may end before the licence.
     for (const i of next.items) if (i.valid_until && i.valid_until < until) i.valid_until = until;
@@ -325,6 +338,7 @@ export type ApplyField = keyof typeof APPLY_FIELDS;
 const OPERATION_WORDS: Array<[RegExp, OperationKind]> = [
   [/^(变更|换证|变更换证|换发)$/, 'change'],
   [/^(延续|延期|续期|延续换证)$/, 'renew'],
+  [/^逾期延续$/, 'renew'],
   [/^撤销$/, 'revoke'],
   [/^注销$/, 'cancel'],
   [/^吊销$/, 'withdraw'],
@@ -394,6 +408,7 @@ function parseOperation(r: TableRow<ApplyField>, errors: BatchRowError[]): Opera
     addItems,
     removeItems: splitList(text('removeItems')),
     until,
+    afterExpiry: word === '逾期延续' || undefined,
     reason: text('reason') ?? undefined,
   };
 }

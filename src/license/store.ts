@@ -193,15 +193,19 @@ export async function issuedByApplication(trx: Knex.Transaction, applicationNos:
  * index, so it is named there: either way each look-up would scan every licence, and a batch that
  * looks up as it inserts would slow down as it goes (measured: 14.7 s of 100k licences' 68 s).
  */
-export async function validLicensesOf(trx: Knex.Transaction, usccs: string[]): Promise<Map<string, string>> {
+export async function validLicensesOf(trx: Knex.Transaction, usccs: string[], holders?: Map<string, { holder: string; number: string }>): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const unique = [...new Set(usccs)];
   for (let i = 0; i < unique.length; i += SQLITE_CHUNK) {
     const rows = (await trx(dialectOf(trx) === 'sqlite' ? trx.raw('?? INDEXED BY ??', ['licenses', 'licenses_one_valid']) : 'licenses')
       .whereRaw(`status = 'valid'`)
       .whereIn('uscc', unique.slice(i, i + SQLITE_CHUNK))
-      .select('uscc', 'industry_id', 'premises_key', 'number')) as Array<Pick<LicenseRow, 'uscc' | 'industry_id' | 'premises_key' | 'number'>>;
-    for (const l of rows) out.set(businessKey(l.uscc, l.industry_id, l.premises_key), l.number);
+      .select('uscc', 'industry_id', 'premises_key', 'number', 'holder_name')) as Array<Pick<LicenseRow, 'uscc' | 'industry_id' | 'premises_key' | 'number' | 'holder_name'>>;
+    for (const l of rows) {
+      out.set(businessKey(l.uscc, l.industry_id, l.premises_key), l.number);
+      // `holders`: the holder name a code's valid licence carries (one per code is enough to compare)
+      if (holders && !holders.has(l.uscc)) holders.set(l.uscc, { holder: l.holder_name, number: l.number });
+    }
   }
   return out;
 }

@@ -127,3 +127,46 @@ describe.each(backends())('clerk: report progress 报送日历 on %s', (backend)
     expect(md).toMatch(/（2020-12-31，未明确牵头单位，已逾期）/);
   });
 });
+
+describe.each(backends())('clerk: licence rules on %s', (backend) => {
+  let db: string;
+  beforeAll(async () => {
+    db = await freshDbUrl(backend);
+    // one-year validity: licences issued on 2025-03-15 have expired by 2026-05-01 (a fixed past date)
+    expect((await yiye(['init', '--db', db, ...INIT, '--validity-years', '1'])).code).toBe(0);
+    expect((await yiye(['catalog', 'import', ...PUDONG_BASE, '--db', db])).code).toBe(0);
+    expect((await yiye(['license', 'issue', BATCH1, '--db', db, '--date', '2025-03-15'])).code).toBe(0);
+  });
+
+  it('renew after expiry is refused (exit 4) unless --after-expiry with a reason, which is recorded', async () => {
+    const n = '3101152025PD-01000001';
+    const refused = await yiye(['license', 'renew', n, '--until', '2027-06-30', '--date', '2026-05-01', '--db', db, '--json']);
+    expect(refused.code).toBe(4);
+    expect(refused.json.error.message).toMatch(/已于 2026-03-14 到期失效.*不能按延续办理/);
+    expect(refused.json.error.hint).toMatch(/--after-expiry/);
+    const noReason = await yiye(['license', 'renew', n, '--until', '2027-06-30', '--date', '2026-05-01', '--after-expiry', '--db', db]);
+    expect(noReason.code).toBe(2);
+    const ok = await yiye(['license', 'renew', n, '--until', '2027-06-30', '--date', '2026-05-01', '--after-expiry', '--reason', '经局务会研究同意逾期延续', '--db', db]);
+    expect(ok.code).toBe(0);
+    const history = await yiye(['license', 'history', n, '--db', db, '--json']);
+    const renew = history.json.events.find((e: { event: string }) => e.event === 'renew');
+    expect(renew).toMatchObject({ reason: '经局务会研究同意逾期延续', details: { 逾期延续: expect.stringMatching(/过期 48 天后延续/) } });
+  });
+
+  it('an application whose 统一社会信用代码 holds a licence under another holder name is issued with a warning (text and JSON)', async () => {
+    const show = await yiye(['license', 'show', '3101152025PD-01000002', '--db', db, '--json']);
+    const { uscc, holderName } = show.json.current;
+    const dir = tmpDir('holder-');
+    const file = path.join(dir, '发证申请-更名.csv');
+    fs.writeFileSync(
+      file,
+      `申请编号,经营者名称,统一社会信用代码,法定代表人（负责人）,行业类别,经营场所,许可项目\nPD-RENAMED-1,上海另一家便利店有限公司,${uscc},张三,便利店,浦东新区世纪大道100号,食品经营许可\n`,
+    );
+    const dry = await yiye(['license', 'issue', file, '--date', '2026-05-01', '--dry-run', '--db', db, '--json']);
+    expect(dry.code).toBe(0);
+    expect(dry.json.warnings).toEqual([expect.objectContaining({ row: 2, uscc, holderName: '上海另一家便利店有限公司', otherHolderName: holderName, otherNumber: '3101152025PD-01000002' })]);
+    const text = await yiye(['license', 'issue', file, '--date', '2026-05-01', '--db', db]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`注意：.*第 2 行.*${uscc} 已以“${holderName}”的名义持有有效许可证 3101152025PD-01000002`));
+  });
+});
