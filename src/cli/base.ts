@@ -2,6 +2,17 @@ import { Command, Flags, Errors } from '@oclif/core';
 import { YiyeError, UsageError, errorJson, ExitCode, rowErrorLines, rowErrorsOf } from './errors';
 import { Progress, createProgress } from './progress';
 import { openWorkspace, type Db } from '../db';
+import { setWorkspaceTimeZone } from '../text/time';
+
+/** Times are shown in the workspace's time zone (`yiye init --time-zone`; src/text/time.ts). */
+async function useWorkspaceTimeZone(db: Db): Promise<void> {
+  try {
+    const row = (await db('settings').where({ key: 'time_zone' }).first('value')) as { value: string } | undefined;
+    setWorkspaceTimeZone(row?.value);
+  } catch {
+    // a workspace whose settings cannot be read is reported by the command itself
+  }
+}
 
 /** Where the workspace lives unless --db or YIYE_DB says otherwise. */
 export const DEFAULT_DB = './yiye.db';
@@ -41,6 +52,7 @@ export abstract class BaseCommand extends Command {
   protected async withDb<T>(target: string, fn: (db: Db) => Promise<T>): Promise<T> {
     const db = await openWorkspace(target);
     try {
+      await useWorkspaceTimeZone(db);
       return await fn(db);
     } finally {
       await db.destroy();

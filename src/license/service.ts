@@ -3,6 +3,7 @@
  * the signed revocation list, the public key, and accepted code exceptions. Issuance is in issue.ts,
  * the lifecycle in lifecycle.ts, printing in print.ts.
  */
+import { isoLocal } from '../text/time';
 import crypto, { type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -421,7 +422,7 @@ export async function exportLicenses(db: Db, file: string, filter: ExportFilter,
   if (ext === '.json') {
     const settings = await readSettings(db);
     const pk = await readPublicKey(db);
-    const head = { format: 'yiye-license-library/1', issuer: settings.authorityName, regionCode: settings.regionCode, keyId: pk?.keyId ?? null, publicKey: pk?.pem ?? null, exportedAt: nowIso(), asOf: filter.asOf };
+    const head = { format: 'yiye-license-library/1', issuer: settings.authorityName, regionCode: settings.regionCode, keyId: pk?.keyId ?? null, publicKey: pk?.pem ?? null, exportedAt: isoLocal(nowIso()), asOf: filter.asOf };
     // written as it is read, one licence per line: the same document JSON.parse reads back whole
     const out = textOut(file);
     await out.write(`${JSON.stringify(head).slice(0, -1)},"licenses":[`);

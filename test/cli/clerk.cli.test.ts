@@ -11,6 +11,9 @@ import { BATCH1, BATCH2, OPS, lic, tmpDir } from '../license/helpers';
 
 const INIT = ['--region', '310115', '--authority', '浦东新区人民政府'];
 
+// every test spawns the CLI several times; on a loaded 2-core machine that takes minutes
+jest.setTimeout(300_000);
+
 describe.each(backends())('clerk: licence dry runs and batches on %s', (backend) => {
   let db: string;
   beforeAll(async () => {
@@ -86,6 +89,25 @@ describe.each(backends())('clerk: licence dry runs and batches on %s', (backend)
     expect(fs.readFileSync(path.join(out, '3101152026PD-01000001.html'), 'utf8')).toMatch(/class="void"/);
     const printText = await yiye(['license', 'print', '--batch', '1', '--out', out, '--db', db]);
     expect(printText.stdout).toMatch(/均按现行版本打印.*3101152026PD-01000001（已?撤销）/);
+  });
+
+  it('times: text in the workspace time zone (Asia/Shanghai by default, YIYE_TZ overrides), JSON ISO 8601 with the offset', async () => {
+    const json = await yiye(['license', 'history', '3101152026PD-01000002', '--db', db, '--json']);
+    expect(json.json.events[0].at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00$/);
+    const utc = await yiye(['license', 'history', '3101152026PD-01000002', '--db', db, '--json'], { env: { YIYE_TZ: 'UTC' } });
+    expect(Date.parse(utc.json.events[0].at)).toBe(Date.parse(json.json.events[0].at));
+    expect(utc.json.events[0].at).toMatch(/\+00:00$/);
+    const text = await yiye(['license', 'history', '3101152026PD-01000002', '--db', db]);
+    const shown = /记录时间：(\S+ \S+)/.exec(text.stdout)![1];
+    expect(shown).toBe(json.json.events[0].at.slice(0, 19).replace('T', ' '));
+    const out = tmpDir('export-');
+    const exp = await yiye(['license', 'export', path.join(out, '台账.json'), '--db', db, '--json']);
+    expect(exp.code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(out, '台账.json'), 'utf8')).exportedAt).toMatch(/\+08:00$/);
+    // the zone is a workspace setting: init --time-zone (an unknown name is refused)
+    const bad = await yiye(['init', '--db', db, ...INIT, '--time-zone', 'Mars/Olympus', '--force', '--json']);
+    expect(bad.code).toBe(3);
+    expect(bad.json.error.message).toMatch(/时区“Mars\/Olympus”无法识别/);
   });
 
   it('apply --dry-run exits 4 when the real run would (every refused row a forbidden transition); an apply batch gets the next number', async () => {
