@@ -307,6 +307,11 @@ export function reportFormatFor(format: string | undefined, out: string | undefi
   return (format as ReportFormat | undefined) ?? byExt ?? 'xlsx';
 }
 
+/** Where the report goes: --out, else 改革任务进展报告-<日期>.<格式> in the current folder. */
+export function reportPath(asOf: string, format: ReportFormat, out?: string): string {
+  return out ?? `改革任务进展报告-${asOf}.${format}`;
+}
+
 export interface WriteReportResult extends ProgressSummary {
   format: ReportFormat;
   out: string;
@@ -318,7 +323,7 @@ export interface WriteReportResult extends ProgressSummary {
  */
 export async function writeProgressReport(db: Db, opts: ReportOptions & { format: ReportFormat; out?: string }): Promise<WriteReportResult> {
   const report = await buildProgressReport(db, opts);
-  const out = opts.out ?? `改革任务进展报告-${opts.asOf}.${opts.format}`;
+  const out = reportPath(opts.asOf, opts.format, opts.out);
   await fs.promises.mkdir(path.dirname(path.resolve(out)), { recursive: true });
   if (opts.format === 'md') await fs.promises.writeFile(out, renderMarkdown(report), 'utf8');
   else if (opts.format === 'html') await fs.promises.writeFile(out, await renderHtml(report), 'utf8');

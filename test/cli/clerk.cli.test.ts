@@ -39,6 +39,27 @@ describe.each(backends())('clerk: licence dry runs and batches on %s', (backend)
     expect(human.stdout).toMatch(/错误：许可事项“食品经营许可”不列入移除.*第 2 行/);
   });
 
+  it('output paths: the extension decides the format (unknown exits 2), an existing file is kept unless --force (exit 4)', async () => {
+    const dir = tmpDir('out-');
+    const txt = await yiye(['catalog', 'export', path.join(dir, '目录.txt'), '--db', db, '--json']);
+    expect(txt.code).toBe(2);
+    expect(txt.json.error.message).toMatch(/扩展名 \.txt.*只能是 \.xlsx、\.csv/);
+    expect(fs.existsSync(path.join(dir, '目录.txt'))).toBe(false);
+    const xlsx = path.join(dir, '目录.xlsx');
+    expect((await yiye(['catalog', 'export', xlsx, '--db', db])).code).toBe(0);
+    const before = fs.statSync(xlsx).mtimeMs;
+    const again = await yiye(['catalog', 'export', xlsx, '--db', db]);
+    expect(again.code).toBe(4);
+    expect(again.stderr).toMatch(/已存在，未覆盖[\s\S]*--force/);
+    expect(fs.statSync(xlsx).mtimeMs).toBe(before);
+    expect((await yiye(['catalog', 'export', xlsx, '--force', '--db', db])).code).toBe(0);
+    expect((await yiye(['license', 'export', path.join(dir, '台账.pdf'), '--db', db])).code).toBe(2);
+    fs.writeFileSync(path.join(dir, 'r.md'), 'keep');
+    const report = await yiye(['report', 'progress', '--as-of', '2026-03-31', '--out', path.join(dir, 'r.md'), '--db', db]);
+    expect(report.code).toBe(4);
+    expect(fs.readFileSync(path.join(dir, 'r.md'), 'utf8')).toBe('keep');
+  });
+
   it('issue --dry-run of a batch with a bad row exits 3 as the real run, and says the batch would be rejected', async () => {
     const dry = await yiye(['license', 'issue', lic('bad/bad-check-char.xlsx'), '--db', db, '--date', '2026-03-15', '--dry-run', '--json']);
     expect(dry.code).toBe(3);
