@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConflictError, UsageError } from '../cli/errors';
+import { ConflictError, InputError, UsageError } from '../cli/errors';
 
 export interface OutputRule {
   /** what is written, in Chinese: 目录、许可证台账、进展报告 … */
@@ -31,6 +31,8 @@ export function checkOutput(file: string, rule: OutputRule): string {
       `请把文件名改为以 ${list} 之一结尾，格式由扩展名决定。`,
     );
   }
+  const folder = (rule.files ?? [file]).find((f) => fs.existsSync(f) && fs.statSync(f).isDirectory());
+  if (folder) throw new InputError(`“${folder}”是文件夹，不是文件。`, '请指定一个文件名。', undefined, 'EISDIR');
   if (!rule.force) {
     const existing = (rule.files ?? [file]).filter((f) => fs.existsSync(f));
     if (existing.length) {

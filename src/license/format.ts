@@ -6,14 +6,8 @@ import type { BatchSummary } from './batches';
 import { localTime } from '../text/time';
 import { STATUS_LABEL, type License, type LicenseEvent, type LicenseStatus, type LicenseVersion } from './types';
 
-/** A licence's state as a sentence names it (状态：已撤销), where STATUS_LABEL is the register's word (撤销). */
-const STATE_WORD: Record<LicenseStatus, string> = {
-  valid: '有效',
-  revoked: '已撤销',
-  cancelled: '已注销',
-  expired: '已失效',
-  withdrawn: '已吊销',
-};
+/** One set of state words everywhere (show, history, list, verify, revoke): the register's 有效/撤销/注销/失效/吊销 (DOMAIN.md). */
+const STATE_WORD: Record<LicenseStatus, string> = STATUS_LABEL;
 
 function rowRef(e: { sheet: string; row: number; column?: string; columnLetter?: string }): string {
   const col = e.column ? `，${e.columnLetter ? `${e.columnLetter}列` : ''}“${e.column}”` : '';
@@ -53,7 +47,7 @@ export function formatLicense(l: License): string {
   const v = l.current;
   // one state, the one that holds on the day asked about: a valid licence past its date is 已失效
   const status =
-    l.effectiveStatus === 'expired' ? `已失效（有效期至 ${v.validUntil}，已过期）` : `${STATE_WORD[l.effectiveStatus]}${l.effectiveStatus !== 'valid' && l.statusDate ? `（${l.statusDate}）` : ''}`;
+    l.effectiveStatus === 'expired' ? `失效（有效期至 ${v.validUntil}，已过期）` : `${STATE_WORD[l.effectiveStatus]}${l.effectiveStatus !== 'valid' && l.statusDate ? `（${l.statusDate}）` : ''}`;
   return [
     `行业综合许可证  ${l.number}（第 ${v.version} 版）  状态：${status}${l.statusReason ? `，原因：${l.statusReason}` : ''}`,
     `  经营者名称：${v.holderName}`,

@@ -13,7 +13,7 @@ import { ConflictError, ExitCode, InputError, NotFoundError, YiyeError } from '.
 import { cellText, splitList } from '../text/normalize';
 import { parseDateValue } from '../text/dates';
 import { isCellError } from '../io/types';
-import { CatalogIndex, createBatch, dropBatchIfEmpty, finishBatch, takeWriteLock, itemsOf, premisesKey, type ItemRow, type LicenseRow, type VersionRow } from './store';
+import { licenseByNumber, normalizeLicenseNumber, CatalogIndex, createBatch, dropBatchIfEmpty, finishBatch, takeWriteLock, itemsOf, premisesKey, type ItemRow, type LicenseRow, type VersionRow } from './store';
 import { openSigner, type Signer } from './signer';
 import { fieldError, readTable, type ReadTableResult, type TableRow } from './table';
 import { EVENT_LABEL, STATUS_LABEL, type BatchRowError, type LicenseEventKind, type LicenseStatus } from './types';
@@ -139,7 +139,7 @@ function illegal(lic: LicenseRow, kind: OperationKind): never {
 
 /** Applies one operation inside `trx`; throws a typed error (and writes nothing) when it cannot. */
 async function applyOne(trx: Knex.Transaction, op: Operation, ctx: OpContext): Promise<OperationResult> {
-  const lic = (await trx('licenses').where({ number: op.number.trim() }).first()) as LicenseRow | undefined;
+  const lic = await licenseByNumber(trx, op.number);
   if (!lic) throw new NotFoundError(`没有编号为“${op.number}”的行业综合许可证。`, '请核对许可证编号；`yiye license export 台账.xlsx` 可导出全部许可证。');
   if (ENDED.includes(lic.status)) illegal(lic, op.kind);
   const latest = await latestRecorded(trx, lic);
@@ -377,7 +377,8 @@ function parseOperation(r: TableRow<ApplyField>, errors: BatchRowError[]): Opera
     const v = r.get(f);
     return isCellError(v) ? null : cellText(v);
   };
-  const number = text('number');
+  const typedNumber = text('number');
+  const number = typedNumber ? normalizeLicenseNumber(typedNumber) : typedNumber;
   if (!number) errors.push(fieldError(r, 'number', '许可证编号不能为空。'));
   const word = (text('operation') ?? '').replace(/\s/g, '');
   const kind = OPERATION_WORDS.find(([re]) => re.test(word))?.[1];

@@ -84,10 +84,10 @@ export type VerifyStatus = 'valid' | 'revoked' | 'cancelled' | 'expired' | 'with
 
 export const VERIFY_LABEL: Record<VerifyStatus, string> = {
   valid: '有效',
-  revoked: '已撤销',
-  cancelled: '已注销',
-  expired: '已失效（超过有效期）',
-  withdrawn: '已吊销',
+  revoked: STATUS_LABEL.revoked,
+  cancelled: STATUS_LABEL.cancelled,
+  expired: `${STATUS_LABEL.expired}（超过有效期）`,
+  withdrawn: STATUS_LABEL.withdrawn,
   superseded: '已换发新证，此为旧版',
   forged: '伪造或被改动',
   unknown: '签名有效，但本库中没有此证',

@@ -370,8 +370,18 @@ export async function finishBatch(trx: Knex.Transaction, id: number, counts: obj
   await trx('license_batches').where({ id }).update({ finished_at: nowIso(), counts: JSON.stringify(counts) });
 }
 
+/** A licence number as typed: full-width characters, blanks and letter case do not matter (…pd-01000001 is …PD-01000001). */
+export function normalizeLicenseNumber(number: string): string {
+  return toHalfWidth(number).replace(/\s+/g, '').toUpperCase();
+}
+
+/** The licence of a number typed in any case (the exact stored form first: one indexed look-up). */
 export async function licenseByNumber(db: Knex, number: string): Promise<LicenseRow | undefined> {
-  return (await db('licenses').where({ number: number.trim() }).first()) as LicenseRow | undefined;
+  const n = normalizeLicenseNumber(number);
+  const exact = (await db('licenses').where({ number: n }).first()) as LicenseRow | undefined;
+  if (exact || !n) return exact;
+  // a pattern whose industry codes hold lower-case letters: compare case-insensitively
+  return (await db('licenses').whereRaw('UPPER(number) = ?', [n]).first()) as LicenseRow | undefined;
 }
 
 export async function versionsOf(db: Knex, licenseId: number): Promise<VersionRow[]> {

@@ -101,13 +101,16 @@ describe.each(backends())('licence lifecycle and verification on %s', (backend) 
       expect(err).toBeInstanceOf(ConflictError);
       expect((err as ConflictError).exitCode).toBe(4);
     }
-    // an expired licence cannot be changed, only renewed (issued years ago: lifecycle dates cannot lie in the future)
+    // an expired licence cannot be changed, only renewed after expiry explicitly (issued years ago: lifecycle dates cannot lie in the future)
     const old = path.join(tmpDir('old-'), 'old.csv');
     await writeCsv(old, HEADER, [applicationCells(makeApplication(9300, { industry: '书店', date: '2019-03-15' }), 1)]);
     const [expired] = (await issueLicenses(ws.db, old, { date: '2019-03-15', keyFile: ws.keyFile })).issued;
     const late = { ...opts, date: today() };
     await expect(applyOperation(ws.db, { number: expired.number, kind: 'change', holderName: 'X' }, late)).rejects.toThrow(/到期失效，不能变更/);
-    expect(await applyOperation(ws.db, { number: expired.number, kind: 'renew', until: '2037-01-01' }, late)).toMatchObject({ version: 2 });
+    // 行政许可法第五十条: 延续 before expiry; after it only with --after-expiry and a reason
+    await expect(applyOperation(ws.db, { number: expired.number, kind: 'renew', until: '2037-01-01' }, late)).rejects.toMatchObject({ exitCode: 4, message: expect.stringMatching(/不能按延续办理/) });
+    await expect(applyOperation(ws.db, { number: expired.number, kind: 'renew', until: '2037-01-01', afterExpiry: true }, late)).rejects.toThrow(/逾期延续.*须写明原因/);
+    expect(await applyOperation(ws.db, { number: expired.number, kind: 'renew', until: '2037-01-01', afterExpiry: true, reason: '经研究同意逾期延续' }, late)).toMatchObject({ version: 2 });
 
     expect(await verifyLicense(ws.db, await payloadOf('3101152026PD-03000002'), { asOf: D })).toMatchObject({ valid: false, status: 'revoked' });
     expect(await verifyLicense(ws.db, '3101152026PD-09000001', { asOf: D })).toMatchObject({ valid: false, status: 'cancelled' });
