@@ -89,6 +89,12 @@ export interface ProgressSummary {
   /** Some working-day counts ran past the holiday calendar's data and skip weekends only. */
   workdaysApproximate: boolean;
   blocked: number;
+  /**
+   * The open tasks in disjoint parts that add up to `open`: 已逾期 (whatever their status; `blockedOverdue`
+   * of them 受阻), then the rest by status — 未启动, 推进中, 受阻. `inProgress` and `blocked` above keep
+   * their older meanings (open and not overdue; every open 受阻 task).
+   */
+  open: { total: number; overdue: number; blockedOverdue: number; notStarted: number; inProgress: number; blocked: number };
   nextReportingDate: string | null;
   /** Open tasks due after asOf and on or before the next reporting date. */
   dueBeforeNextReport: number | null;
@@ -273,6 +279,7 @@ export async function buildProgressReport(db: Db, opts: ReportOptions): Promise<
     dueSoonWindow: { days: soonDays, workdays: !!opts.workdays, until: soonEnd.date, approximate: soonEnd.approximate },
     workdaysApproximate,
     blocked: tasks.filter((t) => open(t) && t.status === '受阻').length,
+    open: openBreakdown(tasks),
     nextReportingDate: next?.date ?? null,
     dueBeforeNextReport: next?.date ? tasks.filter((t) => open(t) && t.deadline && t.deadline >= asOf && t.deadline <= next.date!).length : null,
     byUnit,
@@ -305,6 +312,20 @@ export function reportFormatFor(format: string | undefined, out: string | undefi
     throw new UsageError(`输出文件“${path.basename(out!)}”的扩展名是 ${ext}，与 --format ${format} 不符。`, `请把文件名改为 .${format}，或改用 --format ${byExt}。`);
   }
   return (format as ReportFormat | undefined) ?? byExt ?? 'xlsx';
+}
+
+/** The open tasks split so that every one is counted once (ProgressSummary.open). */
+function openBreakdown(tasks: ReportTask[]): ProgressSummary['open'] {
+  const openTasks = tasks.filter((t) => t.state === 'overdue' || t.state === 'inProgress' || t.state === 'dueSoon');
+  const notOverdue = openTasks.filter((t) => t.state !== 'overdue');
+  return {
+    total: openTasks.length,
+    overdue: openTasks.length - notOverdue.length,
+    blockedOverdue: openTasks.filter((t) => t.state === 'overdue' && t.status === '受阻').length,
+    notStarted: notOverdue.filter((t) => t.status === '未启动').length,
+    inProgress: notOverdue.filter((t) => t.status !== '未启动' && t.status !== '受阻').length,
+    blocked: notOverdue.filter((t) => t.status === '受阻').length,
+  };
 }
 
 /** Where the report goes: --out, else 改革任务进展报告-<日期>.<格式> in the current folder. */

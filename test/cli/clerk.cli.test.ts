@@ -3,6 +3,7 @@
  * with a visible number, and the smaller clerk-facing fixes — through the real CLI, on both databases.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { backends, freshDbUrl } from '../helpers/db';
 import { yiye } from '../helpers/cli';
@@ -168,6 +169,35 @@ describe.each(backends())('clerk: report progress 报送日历 on %s', (backend)
     const md = fs.readFileSync(path.join(out, 'r.md'), 'utf8');
     expect(md).not.toMatch(/，，/);
     expect(md).toMatch(/（2020-12-31，未明确牵头单位，已逾期）/);
+    // the summary counts every open task once: 已逾期, then the rest by status
+    const o = r.json.open;
+    expect(o.total).toBe(o.overdue + o.notStarted + o.inProgress + o.blocked);
+    expect(r.stdout).toBe(''); // --json: nothing but the JSON
+    const text = await yiye(['report', 'progress', '--as-of', '2026-12-06', '--format', 'md', '--out', path.join(out, 'r2.md'), '--db', db]);
+    expect(text.stdout).toMatch(/未完成 \d+（已逾期 \d+.*；未逾期的：未启动 \d+、推进中 \d+、受阻 \d+）/);
+    expect(text.stdout).not.toMatch(/推进中 \d+（其中/);
+
+    // tasks list --unit goes through the alias table: 市场监督管理局 is 区市场监管局 / 市市场监管局
+    const unit = await yiye(['tasks', 'list', '--unit', '市场监督管理局', '--db', db, '--json']);
+    expect(unit.code).toBe(0);
+    expect(unit.json.length).toBeGreaterThan(0);
+
+    // tasks import: the count it prints is the number it stores (a header repeated mid-sheet is skipped, and said so)
+    const imp = await yiye(['tasks', 'import', path.join(seeds, '普陀区任务分工表.xlsx'), '--db', db, '--json']);
+    expect(imp.json.sheets[0]).toMatchObject({ rows: 22, skippedRows: 1 });
+    expect(imp.json.counts.inserted).toBe(22);
+
+    // tasks aliases --import adds to the built-in mapping (README: edits it), --replace replaces it
+    const builtIn = (await yiye(['tasks', 'aliases', '--db', db, '--json'])).json.aliases.length;
+    const aliasFile = path.join(out, '对照.csv');
+    fs.writeFileSync(aliasFile, '写法,统一为\r\n行政服务中心,政务服务中心\r\n');
+    const added = await yiye(['tasks', 'aliases', '--import', aliasFile, '--db', db, '--json']);
+    expect(added.code).toBe(0);
+    expect(added.json.aliases).toHaveLength(builtIn + 1);
+    expect(added.json.aliases).toEqual(expect.arrayContaining([{ alias: '市场监督管理局', canonical: '市场监管局' }, { alias: '行政服务中心', canonical: '政务服务中心' }]));
+    expect(added.json.added).toBe(1);
+    const replaced = await yiye(['tasks', 'aliases', '--import', aliasFile, '--replace', '--db', db, '--json']);
+    expect(replaced.json.aliases).toEqual([{ alias: '行政服务中心', canonical: '政务服务中心' }]);
   });
 });
 
@@ -194,6 +224,42 @@ describe.each(backends())('clerk: licence rules on %s', (backend) => {
     const history = await yiye(['license', 'history', n, '--db', db, '--json']);
     const renew = history.json.events.find((e: { event: string }) => e.event === 'renew');
     expect(renew).toMatchObject({ reason: '经局务会研究同意逾期延续', details: { 逾期延续: expect.stringMatching(/过期 48 天后延续/) } });
+  });
+
+  it('smaller: Chinese --status, numbers in any case, one set of status words, actor without $USER, reversed range, guide dates', async () => {
+    const revoke = await yiye(['license', 'revoke', '3101152025pd-01000003', '--reason', '以欺骗手段取得许可', '--date', '2025-04-01', '--db', db], { env: { USER: '', USERNAME: '', YIYE_ACTOR: '' } });
+    expect(revoke.code).toBe(0);
+    for (const word of ['撤销', '已撤销', 'revoked']) {
+      const list = await yiye(['license', 'list', '--status', word, '--date', '2025-05-01', '--db', db, '--json']);
+      expect([word, list.code, list.json.licenses.map((l: { number: string }) => l.number)]).toEqual([word, 0, ['3101152025PD-01000003']]);
+    }
+    const show = await yiye(['license', 'show', ' 3101152025pd-01000003 ', '--db', db]);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/状态：撤销（2025-04-01）/);
+    const history = await yiye(['license', 'history', '3101152025PD-01000003', '--db', db, '--json']);
+    expect(history.json.events.at(-1).actor).toBe(os.userInfo().username);
+    expect(history.json.statusLabel).toBe('撤销');
+    const reversed = await yiye(['license', 'list', '--issued-from', '2026-01-01', '--issued-to', '2025-01-01', '--db', db]);
+    expect(reversed.code).toBe(2);
+    expect(reversed.stderr).toMatch(/--issued-from 2026-01-01 晚于 --issued-to 2025-01-01/);
+    const out = tmpDir('guide-');
+    const feb30 = await yiye(['guide', 'generate', '--industry', '便利店', '--type', 'notice', '--format', 'md', '--out', out, '--date', '2021-02-30', '--db', db]);
+    expect(feb30.code).toBe(2);
+    expect(feb30.stderr).toMatch(/不是实际存在的日期：2021 年 2 月没有 30 日/);
+    const chinese = await yiye(['guide', 'generate', '--industry', '便利店', '--type', 'notice', '--format', 'md', '--out', out, '--date', '2021年3月31日', '--db', db, '--json']);
+    expect(chinese.code).toBe(0);
+    expect(chinese.json.date).toBe('2021-03-31');
+    const typo = await yiye(['catalog', 'improt', 'x.xlsx']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/您是不是要运行：yiye catalog import/);
+  });
+
+  it('guide generate --all on an empty catalog exits with a hint', async () => {
+    const empty = await freshDbUrl(backend);
+    expect((await yiye(['init', '--db', empty, ...INIT])).code).toBe(0);
+    const r = await yiye(['guide', 'generate', '--all', '--out', tmpDir('guide-empty-'), '--db', empty]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/试点行业目录为空[\s\S]*yiye catalog import/);
   });
 
   it('an application whose 统一社会信用代码 holds a licence under another holder name is issued with a warning (text and JSON)', async () => {
