@@ -69,7 +69,7 @@ export abstract class BaseCommand extends Command {
     process.stderr.write(`错误：${known.message}\n`);
     // a rejected batch: every row error, not only the first one the message names
     const rows = rowErrorsOf(known.details);
-    if (rows.errors.length > 1) process.stderr.write(`全部错误：\n${rowErrorLines(rows.errors, 20, rows.notListed).join('\n')}\n`);
+    if (rows.errors.length > 1) process.stderr.write(`全部错误：\n${rowErrorLines(rows.errors, 20, rows.notListed, this.id?.startsWith('license') ? '--results' : '--report').join('\n')}\n`);
     if (known.hint) process.stderr.write(`提示：${known.hint}\n`);
     if (known.exitCode === ExitCode.unexpected && process.env.YIYE_DEBUG) process.stderr.write(`${err.stack}\n`);
   }

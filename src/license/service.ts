@@ -536,7 +536,10 @@ export async function exportPublicKey(db: Db, out?: string): Promise<PublicKeyEx
 export interface AllowCodeResult {
   code: string;
   added: boolean;
+  /** the GB 32100 rule the code fails (check, org-check, …), null when it passes */
   failedRule: string | null;
+  /** that rule's finding in Chinese (第 18 位（校验码）应为“Q”，实为“R”。) */
+  failedMessage: string | null;
   reason: string;
 }
 
@@ -551,5 +554,5 @@ export async function allowCode(db: Db, code: string, reason: string, actor: str
   const check = validateUscc(c);
   const existing = await db('uscc_exceptions').where({ code: c }).first();
   if (!existing) await db('uscc_exceptions').insert({ code: c, reason: reason.trim(), actor, created_at: nowIso() });
-  return { code: c, added: !existing, failedRule: check.ok ? null : check.rule, reason: reason.trim() };
+  return { code: c, added: !existing, failedRule: check.ok ? null : check.rule, failedMessage: check.ok ? null : check.message, reason: reason.trim() };
 }

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { backends, freshDbUrl } from '../helpers/db';
+import { rowErrorLines } from '../../src/cli/errors';
 import { yiye } from '../helpers/cli';
 import { PUDONG_BASE, pudong } from '../helpers/workspace';
 import { BATCH1, BATCH2, OPS, lic, tmpDir } from '../license/helpers';
@@ -252,6 +253,20 @@ describe.each(backends())('clerk: licence rules on %s', (backend) => {
     const typo = await yiye(['catalog', 'improt', 'x.xlsx']);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/您是不是要运行：yiye catalog import/);
+  });
+
+  it('no English left: allow-code names the failed check, a template syntax error is in Chinese with file and line', async () => {
+    const allow = await yiye(['license', 'allow-code', '91350100M0001TGQXM', '--reason', '早期试点代码，登记机关证明', '--db', db]);
+    expect(allow.code).toBe(0);
+    expect(allow.stdout).toMatch(/未通过校验：第 18 位（校验码）应为“.”，实为“M”/);
+    expect(allow.stdout).not.toMatch(/\bcheck\b/);
+    const tpl = tmpDir('tpl-');
+    fs.writeFileSync(path.join(tpl, 'rules.hbs'), '# 标题\n\n{{#if industry}}\n正文\n');
+    const broken = await yiye(['guide', 'generate', '--industry', '便利店', '--type', 'rules', '--format', 'md', '--templates', tpl, '--out', tmpDir('tpl-out-'), '--db', db]);
+    expect(broken.code).toBe(3);
+    expect(broken.stderr).toMatch(/rules\.hbs 第 \d+ 行：语法错误：此处应为 .*块结束标记 \{\{\/…\}\}.*却遇到文件结尾/);
+    // overflowing row errors point at the command's own file flag (catalog import has --report, not --results)
+    expect(rowErrorLines(Array.from({ length: 21 }, (_, i) => ({ file: 'f', sheet: 's', row: i + 2, column: '', columnLetter: '', message: 'x' }))).at(-1)).toMatch(/见 --report 文件/);
   });
 
   it('guide generate --all on an empty catalog exits with a hint', async () => {
