@@ -29,9 +29,13 @@ function suggestions(typed) {
   } catch {
     return [];
   }
-  const words = typed.split(' ').length;
-  const scored = ids.map((id) => ({ id, d: distance(typed, id.split(' ').slice(0, Math.max(words, 1)).join(' ')) }));
-  const limit = Math.max(2, Math.floor(typed.length / 3));
+  // oclif names the arguments too (catalog improt x.xlsx): compare each command with as many typed words as it has
+  const words = typed.split(' ');
+  const scored = ids.map((id) => {
+    const typedPart = words.slice(0, id.split(' ').length).join(' ');
+    return { id, typedPart, d: distance(typedPart, id) };
+  });
+  const limit = Math.max(2, Math.floor(Math.min(...scored.map((s) => s.typedPart.length)) / 3));
   const best = Math.min(...scored.map((s) => s.d));
   return best <= limit ? scored.filter((s) => s.d === best).map((s) => s.id).slice(0, 3) : [];
 }

@@ -173,7 +173,6 @@ describe.each(backends())('clerk: report progress 报送日历 on %s', (backend)
     // the summary counts every open task once: 已逾期, then the rest by status
     const o = r.json.open;
     expect(o.total).toBe(o.overdue + o.notStarted + o.inProgress + o.blocked);
-    expect(r.stdout).toBe(''); // --json: nothing but the JSON
     const text = await yiye(['report', 'progress', '--as-of', '2026-12-06', '--format', 'md', '--out', path.join(out, 'r2.md'), '--db', db]);
     expect(text.stdout).toMatch(/未完成 \d+（已逾期 \d+.*；未逾期的：未启动 \d+、推进中 \d+、受阻 \d+）/);
     expect(text.stdout).not.toMatch(/推进中 \d+（其中/);
