@@ -526,7 +526,9 @@ export async function listTasks(db: Db, opts: ListOptions): Promise<TaskListItem
     plan = await findPlan(db, opts.plan);
     if (!plan) throw new InputError(`没有名为“${opts.plan}”的计划。`, '运行 `yiye tasks list` 查看全部任务及其所属计划。', undefined, 'NOT_FOUND');
   }
-  const unitKey = opts.unit ? resolver.key(opts.unit) : null;
+  // through the alias table; a unit typed without its level (市场监督管理局) is that unit at either
+  // level (区市场监管局, 市市场监管局) — its own key would read the 市 of 市场 as the level
+  const unitKeys = opts.unit ? new Set([opts.unit, `区${opts.unit}`, `市${opts.unit}`].map((u) => resolver.key(u))) : null;
   const until = opts.dueWithin !== undefined ? windowEnd(opts.asOf, opts.dueWithin, !!opts.workdays).date : null;
   const workdaysTo = workdayCounter(opts.asOf);
   const out: TaskListItem[] = [];
@@ -535,8 +537,7 @@ export async function listTasks(db: Db, opts: ListOptions): Promise<TaskListItem
     const st = taskState(t, opts.asOf);
     if (opts.overdue && st.state !== 'overdue') continue;
     if (until && !(t.deadline && t.deadline >= opts.asOf && t.deadline <= until && (st.state === 'dueSoon' || st.state === 'inProgress'))) continue;
-    // through the alias table; a unit typed without its level (市场监督管理局) is that unit at any level (区…, 市…)
-    if (unitKey && !b.units.some((u) => [unitKey, `区${unitKey}`, `市${unitKey}`].includes(resolver.key(u.name)))) continue;
+    if (unitKeys && !b.units.some((u) => unitKeys.has(resolver.key(u.name)))) continue;
     out.push({ ...t, ...st, workdaysLeft: st.daysLeft !== null ? (workdaysTo(t.deadline!)?.days ?? null) : null });
   }
   // The chasing order: longest overdue first; due soon, nearest deadline first; otherwise by code.

@@ -133,7 +133,7 @@ describe.each(backends())('licence lifecycle and verification on %s', (backend) 
     expect(text).toContain('减少许可项目：烟草专卖零售许可');
     expect(text).toMatch(/法定代表人（负责人）：.+ → 王五/);
     expect(text).toMatch(/发证（第 1 版）.*申请编号：PD20260315\d+/);
-    expect(formatHistory(await licenseHistory(ws.db, '3101152026PD-03000002', D))).toMatch(/撤销（第 1 版）.*原因：以欺骗手段取得  状态：有效 → 已撤销/);
+    expect(formatHistory(await licenseHistory(ws.db, '3101152026PD-03000002', D))).toMatch(/撤销（第 1 版）.*原因：以欺骗手段取得  状态：有效 → 撤销/);
     const renewed = formatHistory(await licenseHistory(ws.db, '3101152026PD-02000001', D));
     expect(renewed).toMatch(/延续换证（第 2 版）.*有效期至：\d{4}-\d\d-\d\d → 2034-12-31/);
     for (const t of [text, renewed]) expect(t).not.toMatch(/[{}"]|\bfrom\b|\bto\b|applicationNo/);
@@ -151,7 +151,7 @@ describe.each(backends())('licence lifecycle and verification on %s', (backend) 
     expect(formatLicense(now)).toMatch(/状态：有效\n/);
     const later = await showLicense(ws.db, '3101152026PD-03000001', '2040-01-01');
     expect(later).toMatchObject({ status: 'valid', effectiveStatus: 'expired', statusLabel: '失效' });
-    expect(formatLicense(later)).toContain(`状态：已失效（有效期至 ${later.current.validUntil}，已过期）`);
+    expect(formatLicense(later)).toContain(`状态：失效（有效期至 ${later.current.validUntil}，已过期）`);
     expect(formatLicense(later)).not.toMatch(/状态：有效/);
     const revoked = await showLicense(ws.db, '3101152026PD-03000002', D);
     expect(revoked).toMatchObject({ status: 'revoked', statusLabel: '撤销' });
