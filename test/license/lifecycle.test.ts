@@ -145,7 +145,7 @@ describe.each(backends())('licence lifecycle and verification on %s', (backend) 
     expect(formatHistory(await licenseHistory(ws.db, '3101152026PD-03000001', D))).toMatch(/当前状态：有效\n/);
   });
 
-  it('show names one state: a valid licence past its date is 已失效, and statusLabel follows it', async () => {
+  it('show names one state: a valid licence past its date is 失效, and statusLabel follows it', async () => {
     const now = await showLicense(ws.db, '3101152026PD-03000001', D);
     expect(now).toMatchObject({ status: 'valid', effectiveStatus: 'valid', statusLabel: '有效' });
     expect(formatLicense(now)).toMatch(/状态：有效\n/);
@@ -155,7 +155,7 @@ describe.each(backends())('licence lifecycle and verification on %s', (backend) 
     expect(formatLicense(later)).not.toMatch(/状态：有效/);
     const revoked = await showLicense(ws.db, '3101152026PD-03000002', D);
     expect(revoked).toMatchObject({ status: 'revoked', statusLabel: '撤销' });
-    expect(formatLicense(revoked)).toContain('状态：已撤销（2026-04-01），原因：以欺骗手段取得');
+    expect(formatLicense(revoked)).toContain('状态：撤销（2026-04-01），原因：以欺骗手段取得');
   });
 
   it('lifecycle dates: never before the licence record, never after today (exit 4 / exit 2)', async () => {
