@@ -13,6 +13,7 @@ export default class Init extends BaseCommand {
     authority: Flags.string({ summary: '发证机关名称 (issuing authority)' }),
     'number-pattern': Flags.string({ summary: `许可证编号规则 (licence-number pattern), 默认 ${DEFAULT_NUMBER_PATTERN}` }),
     'verify-url': Flags.string({ summary: '核验网址：license verify-site 网站的发布地址，二维码为“网址#签名内容”，可不设 (verification site address)' }),
+    'time-zone': Flags.string({ summary: '时区（IANA 名称），文字输出中的时间按此显示，默认 Asia/Shanghai；环境变量 YIYE_TZ 可临时覆盖 (time zone for times shown)' }),
     'validity-years': Flags.integer({ summary: '许可证默认有效期（年），各项目均无有效期时采用 (default licence validity in years)', default: 5 }),
     'key-file': Flags.string({
       summary: '签名私钥文件路径；SQLite 默认放在数据库文件旁，PostgreSQL 默认放在 ~/.config/yiye/keys/ (private signing key file)',
@@ -30,7 +31,7 @@ export default class Init extends BaseCommand {
     const licenseNumberPattern = flags['number-pattern'] ?? DEFAULT_NUMBER_PATTERN;
     const result = await initWorkspace(
       flags.db,
-      { regionCode, authorityName, licenseNumberPattern, verifyUrlPrefix: flags['verify-url'] ?? '', defaultValidityYears: flags['validity-years'] },
+      { regionCode, authorityName, licenseNumberPattern, verifyUrlPrefix: flags['verify-url'] ?? '', defaultValidityYears: flags['validity-years'], timeZone: flags['time-zone'] },
       { force: flags.force, keyFile: flags['key-file'] },
     );
     this.log(result.created ? `已创建工作区：${result.db}` : result.updated ? `已更新工作区设置：${result.db}` : `工作区已存在且设置相同，未作修改：${result.db}`);

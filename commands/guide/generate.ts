@@ -1,3 +1,5 @@
+import { parseDateFlag } from '../../src/license/flags';
+import { ConflictError } from '../../src/cli/errors';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base';
 import { generateGuides, type GenerateResult } from '../../src/guide/service';
@@ -20,12 +22,14 @@ export default class GuideGenerate extends BaseCommand {
     format: Flags.string({ summary: '输出格式，可重复，默认全部 (output format; repeatable)', options: [...GUIDE_FORMATS], multiple: true }),
     templates: Flags.string({ summary: '自定义模板目录，同名文件覆盖内置模板 (template overrides)' }),
     out: Flags.string({ summary: '输出目录 (output folder)', required: true }),
-    date: Flags.string({ summary: '成文日期及示例受理日期，YYYY-MM-DD，默认今天 (document date)' }),
+    date: Flags.string({ summary: '成文日期及示例受理日期，如 2021-03-31、2021/3/31 或 2021年3月31日，默认今天 (document date)' }),
     strict: Flags.boolean({ summary: '有警告即失败（退出码 3），不写入任何文件 (warnings are errors)' }),
   };
 
   async run(): Promise<GenerateResult> {
     const { flags } = await this.parse(GuideGenerate);
+    // the same date forms as the licence commands (2021-03-31, 2021/3/31, 2021年3月31日); 2021-02-30 is no date
+    const date = flags.date === undefined ? undefined : parseDateFlag(flags.date);
     const progress = this.progress('生成文书', '个行业');
     return this.withDb(flags.db, async (db) => {
       try {
@@ -37,7 +41,7 @@ export default class GuideGenerate extends BaseCommand {
           formats: flags.format as GuideFormat[] | undefined,
           templatesDir: flags.templates,
           out: flags.out,
-          date: flags.date,
+          date,
           strict: flags.strict,
           onIndustry: (done, total) => {
             if (!started) progress.start(total), (started = true);
@@ -45,6 +49,9 @@ export default class GuideGenerate extends BaseCommand {
           },
         });
         progress.stop();
+        if (flags.all && result.industries === 0) {
+          throw new ConflictError('试点行业目录为空，--all 没有可生成文书的行业。', '请先用 `yiye catalog import` 导入试点行业清单、事项目录和行业事项对应表，再生成文书。');
+        }
         this.log(formatGenerate(result));
         return result;
       } finally {

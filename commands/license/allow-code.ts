@@ -17,7 +17,7 @@ export default class LicenseAllowCode extends BaseCommand {
     const { args, flags } = await this.parse(LicenseAllowCode);
     return this.withDb(flags.db, async (db) => {
       const r = await allowCode(db, args.code, flags.reason, flags.actor ?? defaultActor());
-      this.log(r.added ? `已登记例外代码 ${r.code}${r.failedRule ? `（未通过的规则：${r.failedRule}）` : '（该代码本身可通过校验）'}` : `例外代码 ${r.code} 此前已登记，未作修改`);
+      this.log(r.added ? `已登记例外代码 ${r.code}${r.failedMessage ? `（未通过校验：${r.failedMessage.replace(/^统一社会信用代码/, '').replace(/。$/, '')}）` : '（该代码本身可通过校验）'}` : `例外代码 ${r.code} 此前已登记，未作修改`);
       return r;
     });
   }

@@ -14,7 +14,7 @@ export default class LicenseApply extends BaseCommand {
   static override flags = {
     date: Flags.string({ summary: '办理日期，默认今天 (date)' }),
     actor: Flags.string({ summary: '经办人 (who)' }),
-    'dry-run': Flags.boolean({ summary: '只校验，不办理 (validate only)' }),
+    'dry-run': Flags.boolean({ summary: '只校验，不办理；有错误行时与正式运行一样退出 3 或 4 (validate only; exits as the real run would)' }),
     'skip-invalid': Flags.boolean({ summary: '办理无误的行，报告错误行 (apply the good rows)' }),
     results: Flags.string({ summary: '把每行的处理结果、错误原因写入此 .xlsx/.csv (results file)' }),
     'key-file': keyFileFlag,
@@ -26,6 +26,7 @@ export default class LicenseApply extends BaseCommand {
     return this.withDb(flags.db, async (db) => {
       const r = await applyBatch(db, args.file, { date, actor: flags.actor, dryRun: flags['dry-run'], skipInvalid: flags['skip-invalid'], resultsPath: flags.results, keyFile: resolveKeyFile(flags.db, flags['key-file']) });
       this.log(formatApply(r));
+      if (r.wouldExit) process.exitCode = r.wouldExit; // a dry run exits as the real run would
       return r;
     });
   }

@@ -1,3 +1,5 @@
+import { forceFlag } from '../../src/cli/output-flags';
+import { checkOutput } from '../../src/io/output';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base';
 import { expiringLicenses, type ExpiringResult } from '../../src/license/service';
@@ -12,11 +14,13 @@ export default class LicenseExpiring extends BaseCommand {
     within: Flags.integer({ summary: '天数 (days ahead)', required: true, min: 0 }),
     date: Flags.string({ summary: '起算日期，默认今天 (as-of date)' }),
     out: Flags.string({ summary: '写出延续清单 .xlsx/.csv (renewal batch for license apply)' }),
+    force: forceFlag,
   };
 
   async run(): Promise<ExpiringResult> {
     const { flags } = await this.parse(LicenseExpiring);
     const asOf = parseDateFlag(flags.date);
+    if (flags.out) checkOutput(flags.out, { what: '延续清单', formats: ['.xlsx', '.csv'], force: flags.force, flag: '--out' });
     return this.withDb(flags.db, async (db) => {
       const r = await expiringLicenses(db, { asOf, within: flags.within, out: flags.out });
       this.log(formatExpiring(r));

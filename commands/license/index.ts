@@ -15,6 +15,7 @@ import LicenseExpiring from './expiring';
 import LicenseRevocations from './revocations';
 import LicenseAllowCode from './allow-code';
 import LicenseVerifySite from './verify-site';
+import LicenseBatches from './batches';
 
 /** The `license` topic's commands, by oclif id. */
 export const LICENSE_COMMANDS = {
@@ -35,4 +36,5 @@ export const LICENSE_COMMANDS = {
   'license:revocations': LicenseRevocations,
   'license:allow-code': LicenseAllowCode,
   'license:verify-site': LicenseVerifySite,
+  'license:batches': LicenseBatches,
 };

@@ -10,7 +10,7 @@ export default class LicensePrint extends BaseCommand {
   static override strict = false;
   static override args = { numbers: Args.string({ description: '许可证编号，可多个 (licence numbers)' }) };
   static override flags = {
-    batch: Flags.integer({ summary: '打印该发证批次的全部许可证 (every licence of a batch)' }),
+    batch: Flags.integer({ summary: '打印该批次的全部许可证（现行版本；已撤销等标注状态），批次号见 yiye license batches (every licence of a batch)' }),
     out: Flags.string({ summary: '一张许可证且以 .html 结尾：写入该文件；否则为输出目录 (one licence + .html: that file; otherwise a folder)', required: true }),
     date: Flags.string({ summary: '按此日期判断是否过期，默认今天 (as-of date)' }),
   };
@@ -21,6 +21,12 @@ export default class LicensePrint extends BaseCommand {
     return this.withDb(flags.db, async (db) => {
       const r = await printLicenses(db, { numbers: argv as string[], batch: flags.batch, outDir: flags.out, asOf });
       this.log(r.files.length === 1 ? `已生成 1 张许可证：${r.files[0].file}` : `已生成 ${r.files.length} 张许可证：${r.outDir}`);
+      if (r.batch) {
+        const ended = r.batch.notValid;
+        this.log(
+          `  批次 ${r.batch.id} 的 ${r.batch.licenses} 张许可证，均按现行版本打印（此后变更、延续过的为最新一版）${ended.length ? `；其中 ${ended.length} 张已不再有效，页面上标注其状态：${ended.map((e) => `${e.number}（${e.statusLabel}）`).join('、')}` : '；全部有效'}。`,
+        );
+      }
       return r;
     });
   }

@@ -1,3 +1,5 @@
+import { forceFlag } from '../../src/cli/output-flags';
+import { checkOutput } from '../../src/io/output';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base';
 import { writeRevocations } from '../../src/license/service';
@@ -12,11 +14,13 @@ export default class LicenseRevocations extends BaseCommand {
     out: Flags.string({ summary: '输出文件 (.json)', required: true }),
     date: Flags.string({ summary: '清单日期，默认今天 (list date)' }),
     'key-file': keyFileFlag,
+    force: forceFlag,
   };
 
   async run(): Promise<{ file: string; entries: number; keyId: string }> {
     const { flags } = await this.parse(LicenseRevocations);
     const date = parseDateFlag(flags.date);
+    checkOutput(flags.out, { what: '撤销清单', formats: ['.json'], force: flags.force, flag: '--out' });
     return this.withDb(flags.db, async (db) => {
       const r = await writeRevocations(db, flags.out, { date, keyFile: resolveKeyFile(flags.db, flags['key-file']) });
       this.log(`已写出撤销清单 ${r.file}：${r.entries} 条，签名密钥 ${r.keyId}`);

@@ -1,8 +1,10 @@
+import { forceFlag } from '../../src/cli/output-flags';
+import { checkOutput } from '../../src/io/output';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base';
 import { parseAsOf } from '../../src/progress/service';
 import { formatReport } from '../../src/progress/format';
-import { reportFormatFor, writeProgressReport, type WriteReportResult } from '../../src/report/progress';
+import { reportFormatFor, reportPath, writeProgressReport, type WriteReportResult } from '../../src/report/progress';
 
 export default class ReportProgress extends BaseCommand {
   static override summary = '生成改革任务进展报告 (write the progress report)';
@@ -19,6 +21,7 @@ export default class ReportProgress extends BaseCommand {
     out: Flags.string({ summary: '输出文件，默认“改革任务进展报告-<日期>.<格式>” (output file)' }),
     'due-soon': Flags.integer({ summary: '“临期”的天数，默认 30 (size of the due-soon window)', min: 0, default: 30 }),
     'working-days': Flags.boolean({ summary: '临期天数按工作日计（国家法定节假日及调休） (count the due-soon window in working days)' }),
+    force: forceFlag,
     since: Flags.string({ summary: '发证统计起始日，默认上一报送日次日或当年 1 月 1 日 (period start for licences issued)' }),
   };
 
@@ -27,8 +30,10 @@ export default class ReportProgress extends BaseCommand {
     const asOf = parseAsOf(flags['as-of']);
     const since = flags.since ? parseAsOf(flags.since, '--since') : undefined;
     const format = reportFormatFor(flags.format, flags.out);
+    const out = reportPath(asOf, format, flags.out);
+    checkOutput(out, { what: '进展报告', formats: ['.xlsx', '.html', '.htm', '.md'], force: flags.force, flag: '--out' });
     return this.withDb(flags.db, async (db) => {
-      const result = await writeProgressReport(db, { asOf, since, format, out: flags.out, dueSoon: flags['due-soon'], workdays: flags['working-days'] });
+      const result = await writeProgressReport(db, { asOf, since, format, out, dueSoon: flags['due-soon'], workdays: flags['working-days'] });
       this.log(formatReport(result));
       return result;
     });

@@ -1,3 +1,5 @@
+import { forceFlag } from '../../src/cli/output-flags';
+import { checkOutput } from '../../src/io/output';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base';
 import { UsageError } from '../../src/cli/errors';
@@ -14,15 +16,18 @@ export default class TasksAliases extends BaseCommand {
   ];
   static override flags = {
     export: Flags.string({ summary: '导出现行对照表到此文件 (write the mapping to FILE)', exclusive: ['import', 'reset'] }),
-    import: Flags.string({ summary: '用此文件替换本工作区的对照表 (replace the mapping with FILE)', exclusive: ['export', 'reset'] }),
+    import: Flags.string({ summary: '把此文件的写法加入现行对照表（同一写法以文件为准） (add FILE\'s pairs to the mapping)', exclusive: ['export', 'reset'] }),
+    replace: Flags.boolean({ summary: '与 --import 同用：以文件替换整个对照表 (with --import: the file becomes the whole mapping)', dependsOn: ['import'] }),
+    force: forceFlag,
     reset: Flags.boolean({ summary: '恢复默认对照表 (back to the defaults)', exclusive: ['export', 'import'] }),
   };
 
   async run(): Promise<AliasesResult> {
     const { flags } = await this.parse(TasksAliases);
     if (flags.import === '') throw new UsageError('--import 需要文件路径。');
+    if (flags.export) checkOutput(flags.export, { what: '单位简称对照表', formats: ['.xlsx', '.csv'], force: flags.force, flag: '--export' });
     return this.withDb(flags.db, async (db) => {
-      const result = flags.export ? await exportAliases(db, flags.export) : flags.import ? await importAliases(db, flags.import) : flags.reset ? await importAliases(db, null) : await listAliases(db);
+      const result = flags.export ? await exportAliases(db, flags.export) : flags.import ? await importAliases(db, flags.import, { replace: flags.replace }) : flags.reset ? await importAliases(db, null) : await listAliases(db);
       this.log(formatAliases(result));
       return result;
     });

@@ -39,7 +39,7 @@ const limitWords = (days: number | null, unit: string | null) => (days === null 
 const show = (v: unknown) => (v === null || v === undefined || v === '' ? '（空）' : Array.isArray(v) ? v.join('、') || '（空）' : String(v));
 
 export function formatDiff(r: DiffResult): string {
-  if (r.changes.length === 0 && r.errors.length === 0) return '无差异：导入这些文件不会改变目录。';
+  if (r.changes.length === 0 && r.errors.length === 0 && !r.heldBack?.length) return '无差异：导入这些文件不会改变目录。';
   const actions = { add: '新增', change: '修改', remove: '移除' } as const;
   const lines = r.changes.map((c) => {
     const head = `${actions[c.action]} ${KIND_NAMES[c.kind]}：${c.key}`;
@@ -51,6 +51,7 @@ export function formatDiff(r: DiffResult): string {
     `合计：行业 新增 ${s.industries.inserted}/修改 ${s.industries.updated}/移除 ${s.removed.industries}；事项 新增 ${s.matters.inserted}/修改 ${s.matters.updated}/移除 ${s.removed.matters}；对应关系 新增 ${s.links.inserted}/修改 ${s.links.updated}/移除 ${s.removed.links}`,
   );
   if (r.removedNote) lines.push(r.removedNote);
+  for (const h of r.heldBack ?? []) lines.push(`错误：${KIND_NAMES[h.kind]}“${h.key}”不列入移除——文件“${h.file}”工作表“${h.sheet}”第 ${h.row} 行：${h.message}`);
   for (const e of r.errors.slice(0, 20)) lines.push(`错误：${describeRowError(e)}`);
   return lines.join('\n');
 }

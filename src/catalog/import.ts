@@ -64,7 +64,11 @@ export interface DiffResult {
   errors: RowError[];
   /** Reminds that import itself never deletes. */
   removedNote?: string;
+  /** Entries the files list on a rejected row: not under 移除, named with that row's error (src/catalog/diff-rejected.ts). */
+  heldBack: HeldBackRemoval[];
 }
+
+import { holdBackRejected, type HeldBackRemoval } from './diff-rejected';
 
 class Rollback extends Error {}
 
@@ -342,8 +346,10 @@ export async function diffCatalog(db: Db, files: string[], opts: Omit<ImportOpti
         .returning('id');
       const batchId = typeof row === 'object' ? (row as { id: number }).id : (row as number);
       const writer = await CatalogWriter.open(trx, batchId, true);
-      const { errors } = await processFiles(planned, opts, writer, new Map());
-      const removed = await writer.removals();
+      const rejected = new Map<string, RejectedSheet>();
+      const { errors } = await processFiles(planned, opts, writer, rejected);
+      // a matter whose row was rejected is listed (wrongly), not removed: an error, not under 移除
+      const { removed, heldBack } = await holdBackRejected(trx, await writer.removals(), [...rejected].map(([k, v]) => ({ file: k.split('\u0000')[0], sheet: k.split('\u0000')[1], rows: v.rows })));
       result = {
         changes: [...writer.changes, ...removed],
         summary: {
@@ -355,6 +361,7 @@ export async function diffCatalog(db: Db, files: string[], opts: Omit<ImportOpti
           },
         },
         errors,
+        heldBack,
         removedNote: removed.length ? '注：“移除”仅为提示，catalog import 不会删除现有条目。' : undefined,
       };
       throw new Rollback();

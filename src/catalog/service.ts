@@ -3,6 +3,7 @@ import type { Db } from '../db';
 import { NotFoundError } from '../cli/errors';
 import { normalizeText, toHalfWidth } from '../text/normalize';
 import { writeTable, type SheetData } from '../io/write';
+import { checkOutput } from '../io/output';
 import type { CellValue } from '../io/types';
 import {
   DepartmentCache,
@@ -114,7 +115,9 @@ const limitText = (days: number | null, unit: string | null): CellValue => (days
  * The whole catalog in the layout `catalog import` reads: sheets for industries, matters, materials
  * and links (an .xlsx), or one csv per sheet beside the given path. Importing it back changes nothing.
  */
-export async function exportCatalog(db: Db, file: string): Promise<{ files: string[]; industries: number; matters: number; materials: number; links: number }> {
+export async function exportCatalog(db: Db, file: string, opts: { force?: boolean } = {}): Promise<{ files: string[]; industries: number; matters: number; materials: number; links: number }> {
+  const csvFiles = (f: string) => ['试点行业清单', '事项目录', '申请材料', '行业事项对应表'].map((s) => `${f.slice(0, -4)}-${s}.csv`);
+  const ext = checkOutput(file, { what: '目录', formats: ['.xlsx', '.csv'], force: opts.force, files: path.extname(file).toLowerCase() === '.csv' ? csvFiles(file) : undefined });
   const depts = await departments(db);
   const industries: IndustryRow[] = await db('industries').orderBy('id');
   const co = await coDepartmentsOf(db, industries.map((r) => r.id), depts);
@@ -179,7 +182,7 @@ export async function exportCatalog(db: Db, file: string): Promise<{ files: stri
     },
   ];
   let files: string[];
-  if (path.extname(file).toLowerCase() === '.csv') {
+  if (ext === '.csv') {
     const base = file.slice(0, -4);
     files = [];
     for (const s of sheets) {

@@ -2,6 +2,17 @@ import { Command, Flags, Errors } from '@oclif/core';
 import { YiyeError, UsageError, databaseError, errorJson, ExitCode, rowErrorLines, rowErrorsOf } from './errors';
 import { Progress, createProgress } from './progress';
 import { currentPgTarget, openWorkspace, type Db } from '../db';
+import { setWorkspaceTimeZone } from '../text/time';
+
+/** Times are shown in the workspace's time zone (`yiye init --time-zone`; src/text/time.ts). */
+async function useWorkspaceTimeZone(db: Db): Promise<void> {
+  try {
+    const row = (await db('settings').where({ key: 'time_zone' }).first('value')) as { value: string } | undefined;
+    setWorkspaceTimeZone(row?.value);
+  } catch {
+    // a workspace whose settings cannot be read is reported by the command itself
+  }
+}
 
 /** Where the workspace lives unless --db or YIYE_DB says otherwise. */
 export const DEFAULT_DB = './yiye.db';
@@ -41,6 +52,7 @@ export abstract class BaseCommand extends Command {
   protected async withDb<T>(target: string, fn: (db: Db) => Promise<T>): Promise<T> {
     const db = await openWorkspace(target);
     try {
+      await useWorkspaceTimeZone(db);
       return await fn(db);
     } finally {
       await db.destroy();
@@ -57,7 +69,7 @@ export abstract class BaseCommand extends Command {
     process.stderr.write(`错误：${known.message}\n`);
     // a rejected batch: every row error, not only the first one the message names
     const rows = rowErrorsOf(known.details);
-    if (rows.errors.length > 1) process.stderr.write(`全部错误：\n${rowErrorLines(rows.errors, 20, rows.notListed).join('\n')}\n`);
+    if (rows.errors.length > 1) process.stderr.write(`全部错误：\n${rowErrorLines(rows.errors, 20, rows.notListed, this.id?.startsWith('license') ? '--results' : '--report').join('\n')}\n`);
     if (known.hint) process.stderr.write(`提示：${known.hint}\n`);
     if (known.exitCode === ExitCode.unexpected && process.env.YIYE_DEBUG) process.stderr.write(`${err.stack}\n`);
   }

@@ -86,9 +86,10 @@ export function describeRowError(e: RowErrorRef): string {
 }
 
 /** Up to `limit` row errors as indented lines, and how many more there are (the rest are in the results file or --json). */
-export function rowErrorLines(errors: RowErrorRef[], limit = 20, notListed = 0): string[] {
+/** `fileFlag`: the flag of the command's own results file (licence batches --results, imports --report). */
+export function rowErrorLines(errors: RowErrorRef[], limit = 20, notListed = 0, fileFlag = '--report'): string[] {
   const more = errors.length - Math.min(errors.length, limit) + notListed;
-  return [...errors.slice(0, limit).map((e) => `  - ${describeRowError(e)}`), ...(more > 0 ? [`  …… 其余 ${more} 处见结果文件（--results / --report）或 --json 输出`] : [])];
+  return [...errors.slice(0, limit).map((e) => `  - ${describeRowError(e)}`), ...(more > 0 ? [`  …… 其余 ${more} 处见 ${fileFlag} 文件或 --json 输出`] : [])];
 }
 
 /** The row errors a rejected batch carries in its details (`errors` or `rejected`), if any. */

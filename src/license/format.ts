@@ -2,16 +2,12 @@
 import type { IssueResult } from './issue';
 import type { ApplyResult, OperationResult } from './lifecycle';
 import type { ExpiringResult, LicenseHistory, LicenseListing, VerifyResult } from './service';
+import type { BatchSummary } from './batches';
+import { localTime } from '../text/time';
 import { STATUS_LABEL, type License, type LicenseEvent, type LicenseStatus, type LicenseVersion } from './types';
 
-/** A licence's state as a sentence names it (状态：已撤销), where STATUS_LABEL is the register's word (撤销). */
-const STATE_WORD: Record<LicenseStatus, string> = {
-  valid: '有效',
-  revoked: '已撤销',
-  cancelled: '已注销',
-  expired: '已失效',
-  withdrawn: '已吊销',
-};
+/** One set of state words everywhere (show, history, list, verify, revoke): the register's 有效/撤销/注销/失效/吊销 (DOMAIN.md). */
+const STATE_WORD: Record<LicenseStatus, string> = STATUS_LABEL;
 
 function rowRef(e: { sheet: string; row: number; column?: string; columnLetter?: string }): string {
   const col = e.column ? `，${e.columnLetter ? `${e.columnLetter}列` : ''}“${e.column}”` : '';
@@ -20,7 +16,7 @@ function rowRef(e: { sheet: string; row: number; column?: string; columnLetter?:
 
 export function formatIssue(r: IssueResult): string {
   const lines: string[] = [];
-  lines.push(`${r.dryRun ? '试运行' : '发证'}：${r.file}（制证日期 ${r.date}）`);
+  lines.push(`${r.dryRun ? '试运行' : '发证'}：${r.file}（制证日期 ${r.date}${r.batchId ? `，批次号 ${r.batchId}` : ''}）`);
   lines.push(`  新发 ${r.issued.length} 张，此前已发 ${r.existing.length} 张，被拒绝 ${new Set(r.rejected.map((e) => `${e.sheet}\u0000${e.row}`)).size} 行`);
   const show = r.issued.slice(0, 20);
   for (const i of show) lines.push(`  第 ${i.row} 行  ${i.applicationNo} → ${i.number}`);
@@ -29,11 +25,16 @@ export function formatIssue(r: IssueResult): string {
   if (r.rejected.length > 20) lines.push(`  ……其余 ${r.rejected.length - 20} 处错误见 --results 文件`);
   if (r.dryRun) {
     // a dry run issues nothing and allocates no numbers: list the rows that would be issued
-    lines.push(`  试运行：可发证 ${r.wouldIssue.length} 张（编号在正式发证时分配）`);
+    lines.push(
+      r.wouldExit
+        ? `  试运行：有 ${new Set(r.rejected.map((e) => `${e.sheet}\u0000${e.row}`)).size} 行错误，正式发证将整批拒绝、一张也不发（退出码 ${r.wouldExit}）；改正错误行后其余 ${r.wouldIssue.length} 张可发证（或加 --skip-invalid 只发这些）`
+        : `  试运行：可发证 ${r.wouldIssue.length} 张（编号在正式发证时分配）`,
+    );
     const would = r.wouldIssue.slice(0, 20);
     for (const w of would) lines.push(`  第 ${w.row} 行  ${w.applicationNo}`);
     if (r.wouldIssue.length > would.length) lines.push(`  ……其余 ${r.wouldIssue.length - would.length} 行见 --results 文件或 --json 输出`);
   }
+  for (const w of r.warnings ?? []) lines.push(`  注意：工作表“${w.sheet}”第 ${w.row} 行（${w.applicationNo}）：${w.message}`);
   if (r.resultsPath) lines.push(`  处理结果已写入：${r.resultsPath}`);
   return lines.join('\n');
 }
@@ -46,7 +47,7 @@ export function formatLicense(l: License): string {
   const v = l.current;
   // one state, the one that holds on the day asked about: a valid licence past its date is 已失效
   const status =
-    l.effectiveStatus === 'expired' ? `已失效（有效期至 ${v.validUntil}，已过期）` : `${STATE_WORD[l.effectiveStatus]}${l.effectiveStatus !== 'valid' && l.statusDate ? `（${l.statusDate}）` : ''}`;
+    l.effectiveStatus === 'expired' ? `失效（有效期至 ${v.validUntil}，已过期）` : `${STATE_WORD[l.effectiveStatus]}${l.effectiveStatus !== 'valid' && l.statusDate ? `（${l.statusDate}）` : ''}`;
   return [
     `行业综合许可证  ${l.number}（第 ${v.version} 版）  状态：${status}${l.statusReason ? `，原因：${l.statusReason}` : ''}`,
     `  经营者名称：${v.holderName}`,
@@ -60,6 +61,7 @@ export function formatLicense(l: License): string {
     `  制证日期：${v.issueDate}（首次发证 ${l.issueDate}）`,
     `  有效期至：${v.validUntil}`,
     `  申请编号：${l.applicationNo}`,
+    `  发证批次：${l.batchId ?? '—'}${v.version > 1 ? `；现行第 ${v.version} 版：${v.batchId ? `批次 ${v.batchId}` : '单张办理'}` : ''}`,
   ].join('\n');
 }
 
@@ -74,7 +76,7 @@ export function formatHistory(h: LicenseHistory): string {
   for (const e of h.events) {
     const src = e.file ? `  来源：${e.file}${e.sheet ? ` 工作表“${e.sheet}”` : ''}${e.row ? ` 第 ${e.row} 行` : ''}` : '';
     const details = detailsText(e);
-    lines.push(`  ${e.date}  ${e.eventLabel}（第 ${e.version} 版）  经办人：${e.actor}  记录时间：${e.at}${e.reason ? `  原因：${e.reason}` : ''}${details}${src}`);
+    lines.push(`  ${e.date}  ${e.eventLabel}（第 ${e.version} 版）${e.batchId ? `  批次 ${e.batchId}` : ''}  经办人：${e.actor}  记录时间：${localTime(e.at)}${e.reason ? `  原因：${e.reason}` : ''}${details}${src}`);
   }
   return lines.join('\n');
 }
@@ -115,9 +117,10 @@ export function formatOperation(r: OperationResult): string {
 }
 
 export function formatApply(r: ApplyResult): string {
-  const lines = [`${r.dryRun ? '试运行' : '办理'}：${r.file}  办理 ${r.applied.length} 行，此前已办理 ${r.existing.length} 行，被拒绝 ${r.rejected.length} 处`];
+  const lines = [`${r.dryRun ? '试运行' : '办理'}：${r.file}${r.batchId ? `（批次号 ${r.batchId}）` : ''}  办理 ${r.applied.length} 行，此前已办理 ${r.existing.length} 行，被拒绝 ${r.rejected.length} 处`];
   for (const a of r.applied) lines.push(`  第 ${a.row} 行  ${a.number}  ${a.event === 'change' || a.event === 'renew' ? `换发第 ${a.version} 版` : STATUS_LABEL[a.status]}`);
   for (const e of r.rejected) lines.push(`  ✗ ${rowRef(e)}：${e.message}`);
+  if (r.wouldExit) lines.push(`  试运行：正式办理将整批拒绝、一行也不办理（退出码 ${r.wouldExit}）；改正错误行后重新运行，或加 --skip-invalid 只办理无误的行`);
   if (r.resultsPath) lines.push(`  处理结果已写入：${r.resultsPath}`);
   return lines.join('\n');
 }
@@ -161,5 +164,16 @@ export function formatListing(r: LicenseListing): string {
   const lines = [`符合条件的许可证 ${r.total} 张（状态按 ${r.asOf} 判断）${r.licenses.length < r.total ? `，列出前 ${r.licenses.length} 张` : ''}：`];
   for (const l of r.licenses) lines.push(`  ${l.number}  ${l.statusLabel}  ${l.holder}  ${l.uscc}  ${l.industry}  ${l.premises}  有效期至 ${l.validUntil}`);
   if (r.licenses.length < r.total) lines.push(`  ……其余 ${r.total - r.licenses.length} 张：加 --limit 0 列出全部，或用 yiye license export 导出台账`);
+  return lines.join('\n');
+}
+
+export function formatBatches(batches: BatchSummary[]): string {
+  if (batches.length === 0) return '还没有发证或变更办理批次。';
+  const lines = [`批次 ${batches.length} 个（批次号用于 yiye license print --batch 批次号）：`];
+  for (const b of batches) {
+    const c = b.counts;
+    const what = b.kind === 'issue' ? `新发 ${c.issued ?? b.licenses} 张${c.existing ? `，此前已发 ${c.existing} 张` : ''}` : `办理 ${c.applied ?? b.licenses} 行，涉及许可证 ${b.licenses} 张`;
+    lines.push(`  批次 ${b.id}  ${b.kindLabel}  ${localTime(b.startedAt)}  经办人：${b.actor}  ${b.file ?? ''}  ${what}`);
+  }
   return lines.join('\n');
 }

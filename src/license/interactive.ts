@@ -8,6 +8,7 @@
  * @inquirer/prompts (src/cli/prompt, in Chinese), tests pass scripted answers or drive inquirer
  * through streams.
  */
+import { localTime } from '../text/time';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db';
@@ -42,9 +43,9 @@ function matterLabel(m: CatalogMatter, link: { mandatory: boolean; condition: st
   return link.condition ? `${m.name}（${link.condition}）` : m.name;
 }
 
+/** CK + the moment in the workspace's time zone (src/text/time.ts), e.g. CK20261206095931. */
 function defaultApplicationNo(now: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `CK${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+  return `CK${localTime(now).replace(/\D/g, '')}`;
 }
 
 /**

@@ -7,15 +7,15 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db';
 import { nowIso, SQLITE_CHUNK } from '../db';
-import { InputError, ConflictError } from '../cli/errors';
+import { InputError, ConflictError, ExitCode } from '../cli/errors';
 import type { CellValue } from '../io/types';
 import { isCellError } from '../io/types';
-import { cellText, splitList } from '../text/normalize';
+import { cellText, normalizeText, splitList } from '../text/normalize';
 import { parseDateValue } from '../text/dates';
 import { readSettings } from '../settings/service';
 import { refuseOverwritingInput } from '../io/write';
 import { normalizeUscc, validateUscc } from './uscc';
-import { bulkInsert, businessKey, CatalogIndex, createBatch, finishBatch, issuedByApplication, lockIssuing, NumberSequences, premisesKey, validLicensesOf, type CatalogIndustry, type CatalogMatter, type IssuedApplication } from './store';
+import { bulkInsert, businessKey, CatalogIndex, createBatch, dropBatchIfEmpty, finishBatch, issuedByApplication, lockIssuing, NumberSequences, premisesKey, validLicensesOf, type CatalogIndustry, type CatalogMatter, type IssuedApplication } from './store';
 import { formatNumber, maxSeq, parsePattern, sequenceKey } from './numbering';
 import { openSigner } from './signer';
 import { detach, fieldError, openTable, readAhead, type TableRow, type TableStream } from './table';
@@ -68,6 +68,18 @@ export interface IssuedRow {
   number: string;
 }
 
+export interface HolderWarning {
+  row: number;
+  sheet: string;
+  applicationNo: string;
+  uscc: string;
+  holderName: string;
+  otherHolderName: string;
+  /** the valid licence held under the other name; null when the other name came earlier in this batch */
+  otherNumber: string | null;
+  message: string;
+}
+
 /** A row a dry run found issuable: numbers are allocated only when the batch is really issued. */
 export interface WouldIssueRow {
   row: number;
@@ -84,10 +96,14 @@ export interface IssueResult {
   /** Applications issued earlier (re-run of a batch): nothing new was issued for them. */
   existing: IssuedRow[];
   rejected: BatchRowError[];
+  /** Issued (or issuable) rows whose 统一社会信用代码 already holds a licence under another holder name: warned, not refused. */
+  warnings: HolderWarning[];
   dryRun: boolean;
   committed: boolean;
   batchId: number | null;
   resultsPath?: string;
+  /** --dry-run that found rows the real run would reject (without --skip-invalid): the real run's exit code (3); the command exits with it too. */
+  wouldExit?: number;
 }
 
 /** One application after its own checks, before the database is consulted. */
@@ -314,12 +330,13 @@ export async function issueLicenses(db: Db, file: string, opts: IssueOptions): P
           exceptions: new Set<string>((await trx('uscc_exceptions').pluck('code')) as string[]),
           firstApp: new Map(),
           firstBusiness: new Map(),
+          holderOf: new Map(),
           rejectedRows: 0,
           sequences: new NumberSequences(),
           results,
         };
         const issued: IssuedRow[] = [];
-        result = { file: table.file, date: opts.date, issued, wouldIssue: [], existing: [], rejected: [], dryRun: !!opts.dryRun, committed: false, batchId: null };
+        result = { file: table.file, date: opts.date, issued, wouldIssue: [], existing: [], rejected: [], warnings: [], dryRun: !!opts.dryRun, committed: false, batchId: null };
         const ctx: WriteContext = { pattern, region: settings.regionCode, year, date: opts.date, signer: signer!, actor, batchId, file: table.file, sha256: table.sha256, now: nowIso(), chain };
         const check: CheckContext = { catalog, date: opts.date, defaultValidUntil: validityEnd(opts.date, settings.defaultValidityYears), needIndustryCode: pattern.perIndustry, items: new Map() };
 
@@ -376,9 +393,11 @@ export async function issueLicenses(db: Db, file: string, opts: IssueOptions): P
         }
         await batch.sequences.save(trx);
         await chain.save(trx, signer);
-        await finishBatch(trx, batchId, { issued: issued.length, existing: result.existing.length, rejectedRows: batch.rejectedRows });
         result.committed = true;
-        result.batchId = batchId;
+        if (!(await dropBatchIfEmpty(trx, batchId, issued.length))) {
+          await finishBatch(trx, batchId, { issued: issued.length, existing: result.existing.length, rejectedRows: batch.rejectedRows });
+          result.batchId = batchId;
+        }
       });
     } catch (err) {
       if (!(err instanceof Rollback)) throw err;
@@ -402,6 +421,7 @@ export async function issueLicenses(db: Db, file: string, opts: IssueOptions): P
     await signer?.close();
   }
 
+  if (result.rejected.length > 0 && !opts.skipInvalid && opts.dryRun) result.wouldExit = ExitCode.inputRejected;
   if (result.rejected.length > 0 && !opts.skipInvalid && !opts.dryRun) {
     const first = result.rejected[0];
     const rows = new Set(result.rejected.map((e) => `${e.sheet}\u0000${e.row}`)).size;
@@ -416,8 +436,33 @@ export async function issueLicenses(db: Db, file: string, opts: IssueOptions): P
   return result;
 }
 
+/**
+ * A 统一社会信用代码 already holding a valid licence under another holder name (or given another name
+ * earlier in this batch): issued, but warned about — a typo in the code, or a renamed holder whose
+ * other licences need a change. Names are compared after normalising width and blanks.
+ */
+function warnOtherHolder(batch: BatchState, a: Application, held: { holder: string; number: string } | undefined, result: IssueResult): void {
+  const name = normalizeText(a.holderName);
+  const earlier = held ? { holder: held.holder, number: held.number as string | null } : batch.holderOf.has(a.uscc) ? { holder: batch.holderOf.get(a.uscc)!, number: null } : null;
+  if (!batch.holderOf.has(a.uscc)) batch.holderOf.set(a.uscc, a.holderName);
+  if (!earlier || normalizeText(earlier.holder) === name) return;
+  const where = earlier.number ? `已以“${earlier.holder}”的名义持有有效许可证 ${earlier.number}` : `在本批中已以“${earlier.holder}”的名义申请`;
+  result.warnings.push({
+    row: a.r.row,
+    sheet: a.r.sheet,
+    applicationNo: a.applicationNo,
+    uscc: a.uscc,
+    holderName: a.holderName,
+    otherHolderName: earlier.holder,
+    otherNumber: earlier.number,
+    message: `统一社会信用代码 ${a.uscc} ${where}，与本行经营者名称“${a.holderName}”不同：请核对代码是否填错；如经营者已更名，其原有许可证应办理变更。`,
+  });
+}
+
 /** What one issuing transaction carries from chunk to chunk. */
 interface BatchState {
+  /** 统一社会信用代码 → the holder name first given for it in this batch (warnOtherHolder) */
+  holderOf: Map<string, string>;
   trx: Knex.Transaction;
   exceptions: Set<string>;
   /** 申请编号 → where it first appeared (rowRef) */
@@ -547,13 +592,17 @@ async function lookUpChunk(batch: BatchState, c: CheckedChunk, result: IssueResu
   }
 
   // Already holding a valid licence for this industry here: that is a change, not a new licence.
-  const held = await validLicensesOf(trx, fresh.map((a) => a.uscc));
+  const holders = new Map<string, { holder: string; number: string }>();
+  const held = await validLicensesOf(trx, fresh.map((a) => a.uscc), holders);
   const good: Application[] = [];
   for (const a of fresh) {
     const number = held.get(businessKey(a.uscc, a.industry.id, a.premisesKey));
     if (number) {
       c.errorsByRow.set(a.r, [fieldError(a.r, '', `该经营者在此经营场所已持有有效的“${a.industry.name}”行业综合许可证 ${number}；应办理变更（yiye license change），而非新发。`)]);
-    } else good.push(a);
+    } else {
+      good.push(a);
+      warnOtherHolder(batch, a, holders.get(a.uscc), result);
+    }
   }
   for (const r of c.rows) {
     const existing = c.existing.get(r);

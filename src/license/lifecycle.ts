@@ -9,15 +9,16 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from '../db';
 import { nowIso } from '../db';
-import { ConflictError, InputError, NotFoundError, YiyeError } from '../cli/errors';
+import { ConflictError, ExitCode, InputError, NotFoundError, YiyeError } from '../cli/errors';
 import { cellText, splitList } from '../text/normalize';
 import { parseDateValue } from '../text/dates';
 import { isCellError } from '../io/types';
-import { CatalogIndex, createBatch, finishBatch, itemsOf, premisesKey, type ItemRow, type LicenseRow, type VersionRow } from './store';
+import { licenseByNumber, normalizeLicenseNumber, CatalogIndex, createBatch, dropBatchIfEmpty, finishBatch, takeWriteLock, itemsOf, premisesKey, type ItemRow, type LicenseRow, type VersionRow } from './store';
 import { openSigner, type Signer } from './signer';
 import { fieldError, readTable, type ReadTableResult, type TableRow } from './table';
 import { EVENT_LABEL, STATUS_LABEL, type BatchRowError, type LicenseEventKind, type LicenseStatus } from './types';
 import { refuseFutureDate, withWriteRetry } from './util';
+import { daysBetween } from '../progress/status';
 import { defaultActor } from '../settings/actor';
 import { appendChained, lockChain, LICENSE_EVENTS_CHAIN } from '../audit/chain';
 import { selectIn } from '../catalog/store';
@@ -42,6 +43,8 @@ export interface Operation {
   removeItems?: string[];
   /** renew: the new 有效期至 */
   until?: string;
+  /** renew of a licence already expired on the date: refused unless set (with a reason) */
+  afterExpiry?: boolean;
   reason?: string;
 }
 
@@ -58,7 +61,7 @@ export interface OperationResult {
 }
 
 interface Source {
-  batchId: number;
+  batchId: number | null;
   file?: string;
   sheet?: string;
   row?: number;
@@ -136,7 +139,7 @@ function illegal(lic: LicenseRow, kind: OperationKind): never {
 
 /** Applies one operation inside `trx`; throws a typed error (and writes nothing) when it cannot. */
 async function applyOne(trx: Knex.Transaction, op: Operation, ctx: OpContext): Promise<OperationResult> {
-  const lic = (await trx('licenses').where({ number: op.number.trim() }).first()) as LicenseRow | undefined;
+  const lic = await licenseByNumber(trx, op.number);
   if (!lic) throw new NotFoundError(`没有编号为“${op.number}”的行业综合许可证。`, '请核对许可证编号；`yiye license export 台账.xlsx` 可导出全部许可证。');
   if (ENDED.includes(lic.status)) illegal(lic, op.kind);
   const latest = await latestRecorded(trx, lic);
@@ -206,6 +209,16 @@ async function applyOne(trx: Knex.Transaction, op: Operation, ctx: OpContext): P
     if (!until) throw new OperationInputError('until', '延续须给出新的有效期至。', '用 --until YYYY-MM-DD 指定。');
     if (until <= lic.valid_until) throw new OperationInputError('until', `延续后的有效期至 ${until} 应晚于现有效期至 ${lic.valid_until}。`, '请核对延续日期。');
     if (until <= ctx.date) throw new OperationInputError('until', `延续后的有效期至 ${until} 应晚于办理日期 ${ctx.date}。`, '请核对延续日期。');
+    // 行政许可法第五十条: 延续 is applied for before the licence expires; after that it takes a new
+    // application, or an explicit decision with its reason on record.
+    if (expired && !op.afterExpiry) {
+      throw new IllegalTransition(
+        `许可证 ${lic.number} 已于 ${lic.valid_until} 到期失效（至办理日期 ${ctx.date} 已过期 ${daysBetween(lic.valid_until, ctx.date)} 天），不能按延续办理：延续应在有效期届满前申请（《行政许可法》第五十条）。`,
+        '已过期的应重新申请发证；确需逾期延续的，加 --after-expiry 并用 --reason 写明依据（记入经办记录），批量办理时操作填“逾期延续”并填写原因。',
+      );
+    }
+    if (expired && !op.reason?.trim()) throw new OperationInputError('reason', `逾期延续许可证 ${lic.number} 须写明原因。`, '用 --reason 说明依据，例如 --reason "经局务会研究同意逾期延续"。');
+    if (expired) changes['逾期延续'] = `已于 ${lic.valid_until} 到期，过期 ${daysBetween(lic.valid_until, ctx.date)} 天后延续`;
     changes['有效期至'] = { from: lic.valid_until, to: until };
     // The permits behind the licence are renewed in the same act: none may end before the licence.
     for (const i of next.items) if (i.valid_until && i.valid_until < until) i.valid_until = until;
@@ -299,11 +312,10 @@ export async function applyOperation(db: Db, op: Operation, opts: LifecycleOptio
   const actor = opts.actor ?? defaultActor();
   return withWriteRetry(() =>
     db.transaction(async (trx) => {
-      const batchId = await createBatch(trx, 'command', actor); // first statement a write: SQLite's lock
+      // a single operation is no batch (批次号 count only batch files): its version and event carry no batch id
+      await takeWriteLock(trx); // first statement a write: SQLite's lock
       await lockChain(trx, LICENSE_EVENTS_CHAIN.name); // before any licence row: the order every writer of the chain takes
-      const res = await applyOne(trx, op, { date: opts.date, actor, catalog, signer, auditSigner: signer, source: { batchId, opKey: operationKey(op) } });
-      await finishBatch(trx, batchId, { [op.kind]: 1 });
-      return res;
+      return applyOne(trx, op, { date: opts.date, actor, catalog, signer, auditSigner: signer, source: { batchId: null, opKey: operationKey(op) } });
     }),
   );
 }
@@ -326,6 +338,7 @@ export type ApplyField = keyof typeof APPLY_FIELDS;
 const OPERATION_WORDS: Array<[RegExp, OperationKind]> = [
   [/^(变更|换证|变更换证|换发)$/, 'change'],
   [/^(延续|延期|续期|延续换证)$/, 'renew'],
+  [/^逾期延续$/, 'renew'],
   [/^撤销$/, 'revoke'],
   [/^注销$/, 'cancel'],
   [/^吊销$/, 'withdraw'],
@@ -348,8 +361,12 @@ export interface ApplyResult {
   rejected: BatchRowError[];
   dryRun: boolean;
   committed: boolean;
+  /** 批次号 of the committed batch (`license batches`, `print --batch`); null when nothing was applied (no batch is kept). */
+  batchId: number | null;
   /** where `--results` wrote every row's outcome */
   resultsPath?: string;
+  /** --dry-run that found rows the real run would refuse (without --skip-invalid): the real run's exit code (4 when every refused row is a forbidden transition, else 3); the command exits with it too. */
+  wouldExit?: number;
 }
 
 class Rollback extends Error {}
@@ -360,7 +377,8 @@ function parseOperation(r: TableRow<ApplyField>, errors: BatchRowError[]): Opera
     const v = r.get(f);
     return isCellError(v) ? null : cellText(v);
   };
-  const number = text('number');
+  const typedNumber = text('number');
+  const number = typedNumber ? normalizeLicenseNumber(typedNumber) : typedNumber;
   if (!number) errors.push(fieldError(r, 'number', '许可证编号不能为空。'));
   const word = (text('operation') ?? '').replace(/\s/g, '');
   const kind = OPERATION_WORDS.find(([re]) => re.test(word))?.[1];
@@ -391,6 +409,7 @@ function parseOperation(r: TableRow<ApplyField>, errors: BatchRowError[]): Opera
     addItems,
     removeItems: splitList(text('removeItems')),
     until,
+    afterExpiry: word === '逾期延续' || undefined,
     reason: text('reason') ?? undefined,
   };
 }
@@ -452,7 +471,7 @@ export async function applyBatch(db: Db, file: string, opts: LifecycleOptions & 
           ((await trx('license_events').where({ file_sha256: table.sha256 }).select('sheet', 'row_number')) as Array<{ sheet: string; row_number: number }>).map((e) => `${e.sheet}\u0000${e.row_number}`),
         );
         const recorded = await recordedOperations(trx, parsed.flatMap((p) => (p.op ? [p.op.number] : [])));
-        result = { file: table.file, applied: [], existing: [], rejected: [], dryRun: !!opts.dryRun, committed: false };
+        result = { file: table.file, applied: [], existing: [], rejected: [], dryRun: !!opts.dryRun, committed: false, batchId: null };
         for (const p of parsed) {
           if (!p.op) {
             result.rejected.push(...p.errors);
@@ -479,7 +498,10 @@ export async function applyBatch(db: Db, file: string, opts: LifecycleOptions & 
         }
         const commit = !opts.dryRun && (result.rejected.length === 0 || !!opts.skipInvalid);
         if (!commit) throw new Rollback();
-        await finishBatch(trx, batchId, { applied: result.applied.length, existing: result.existing.length, rejected: result.rejected.length });
+        if (!(await dropBatchIfEmpty(trx, batchId, result.applied.length))) {
+          await finishBatch(trx, batchId, { applied: result.applied.length, existing: result.existing.length, rejected: result.rejected.length });
+          result.batchId = batchId;
+        }
         result.committed = true;
       });
     } catch (err) {
@@ -490,6 +512,7 @@ export async function applyBatch(db: Db, file: string, opts: LifecycleOptions & 
     await writeApplyResults(opts.resultsPath, table, result);
     result.resultsPath = opts.resultsPath;
   }
+  if (result.rejected.length && !opts.skipInvalid && opts.dryRun) result.wouldExit = onlyIllegal ? ExitCode.conflict : ExitCode.inputRejected;
   if (result.rejected.length && !opts.skipInvalid && !opts.dryRun) {
     const first = result.rejected[0];
     const message = `变更批次被拒绝：${result.rejected.length} 处错误，未作任何修改。首个错误：工作表“${first.sheet}”第 ${first.row} 行${first.column ? `“${first.column}”` : ''}：${first.message}`;

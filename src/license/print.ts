@@ -118,6 +118,8 @@ export interface PrintResult {
   /** The folder written to, or for a single-file --out the folder that file is in. */
   outDir: string;
   files: Array<{ number: string; file: string }>;
+  /** --batch: what was printed — each licence's current version (a later change or renewal included), and which are no longer valid (their pages carry the state across them). */
+  batch?: { id: number; licenses: number; notValid: Array<{ number: string; status: string; statusLabel: string }> };
 }
 
 /**
@@ -155,7 +157,7 @@ export async function printLicenses(db: Db, opts: { numbers: string[]; batch?: n
   if (opts.batch !== undefined) {
     // A batch's licences: those it issued and those it reissued (change, renew).
     const ids = (await db('license_versions').where({ batch_id: opts.batch }).pluck('license_id')) as number[];
-    if (ids.length === 0) throw new InputError(`发证批次 ${opts.batch} 没有许可证。`, '批次号见 `yiye license issue --json` 输出的 batchId。', undefined, 'NOT_FOUND');
+    if (ids.length === 0) throw new InputError(`批次 ${opts.batch} 没有许可证。`, '批次号见 `yiye license batches`（发证、办理时也会显示）。', undefined, 'NOT_FOUND');
     rows.push(...(await selectIn<LicenseRow>(db, 'licenses', 'id', ids)).sort((a, b) => a.number.localeCompare(b.number)));
   }
   const licenses = await loadLicenses(db, rows, await CatalogIndex.load(db), opts.asOf);
@@ -169,5 +171,9 @@ export async function printLicenses(db: Db, opts: { numbers: string[]; batch?: n
     await fs.promises.writeFile(file, await licenseHtml(l, { verifyUrl }));
     files.push({ number: l.number, file });
   }
-  return { outDir: dir, files };
+  const batch =
+    opts.batch === undefined
+      ? undefined
+      : { id: opts.batch, licenses: licenses.length, notValid: licenses.filter((l) => l.effectiveStatus !== 'valid').map((l) => ({ number: l.number, status: l.effectiveStatus, statusLabel: STATUS_LABEL[l.effectiveStatus] })) };
+  return { outDir: dir, files, ...(batch ? { batch } : {}) };
 }

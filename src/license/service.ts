@@ -3,6 +3,7 @@
  * the signed revocation list, the public key, and accepted code exceptions. Issuance is in issue.ts,
  * the lifecycle in lifecycle.ts, printing in print.ts.
  */
+import { isoLocal } from '../text/time';
 import crypto, { type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -83,10 +84,10 @@ export type VerifyStatus = 'valid' | 'revoked' | 'cancelled' | 'expired' | 'with
 
 export const VERIFY_LABEL: Record<VerifyStatus, string> = {
   valid: '有效',
-  revoked: '已撤销',
-  cancelled: '已注销',
-  expired: '已失效（超过有效期）',
-  withdrawn: '已吊销',
+  revoked: STATUS_LABEL.revoked,
+  cancelled: STATUS_LABEL.cancelled,
+  expired: `${STATUS_LABEL.expired}（超过有效期）`,
+  withdrawn: STATUS_LABEL.withdrawn,
   superseded: '已换发新证，此为旧版',
   forged: '伪造或被改动',
   unknown: '签名有效，但本库中没有此证',
@@ -422,7 +423,7 @@ export async function exportLicenses(db: Db, file: string, filter: ExportFilter,
   if (ext === '.json') {
     const settings = await readSettings(db);
     const pk = await readPublicKey(db);
-    const head = { format: 'yiye-license-library/1', issuer: settings.authorityName, regionCode: settings.regionCode, keyId: pk?.keyId ?? null, publicKey: pk?.pem ?? null, exportedAt: nowIso(), asOf: filter.asOf };
+    const head = { format: 'yiye-license-library/1', issuer: settings.authorityName, regionCode: settings.regionCode, keyId: pk?.keyId ?? null, publicKey: pk?.pem ?? null, exportedAt: isoLocal(nowIso()), asOf: filter.asOf };
     // written as it is read, one licence per line: the same document JSON.parse reads back whole
     const out = textOut(file);
     await out.write(`${JSON.stringify(head).slice(0, -1)},"licenses":[`);
@@ -536,7 +537,10 @@ export async function exportPublicKey(db: Db, out?: string): Promise<PublicKeyEx
 export interface AllowCodeResult {
   code: string;
   added: boolean;
+  /** the GB 32100 rule the code fails (check, org-check, …), null when it passes */
   failedRule: string | null;
+  /** that rule's finding in Chinese (第 18 位（校验码）应为“Q”，实为“R”。) */
+  failedMessage: string | null;
   reason: string;
 }
 
@@ -551,5 +555,5 @@ export async function allowCode(db: Db, code: string, reason: string, actor: str
   const check = validateUscc(c);
   const existing = await db('uscc_exceptions').where({ code: c }).first();
   if (!existing) await db('uscc_exceptions').insert({ code: c, reason: reason.trim(), actor, created_at: nowIso() });
-  return { code: c, added: !existing, failedRule: check.ok ? null : check.rule, reason: reason.trim() };
+  return { code: c, added: !existing, failedRule: check.ok ? null : check.rule, failedMessage: check.ok ? null : check.message, reason: reason.trim() };
 }

@@ -2,6 +2,7 @@
  * Licence storage (knex only): typed rows, the catalog look-ups issuance needs, the gapless number
  * sequence, and reading a licence back as its domain form.
  */
+import { isoLocal } from '../text/time';
 import type { Knex } from 'knex';
 import { dialectOf, nowIso, SQLITE_CHUNK } from '../db';
 import { waitForLock } from '../db/retry';
@@ -193,15 +194,19 @@ export async function issuedByApplication(trx: Knex.Transaction, applicationNos:
  * index, so it is named there: either way each look-up would scan every licence, and a batch that
  * looks up as it inserts would slow down as it goes (measured: 14.7 s of 100k licences' 68 s).
  */
-export async function validLicensesOf(trx: Knex.Transaction, usccs: string[]): Promise<Map<string, string>> {
+export async function validLicensesOf(trx: Knex.Transaction, usccs: string[], holders?: Map<string, { holder: string; number: string }>): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const unique = [...new Set(usccs)];
   for (let i = 0; i < unique.length; i += SQLITE_CHUNK) {
     const rows = (await trx(dialectOf(trx) === 'sqlite' ? trx.raw('?? INDEXED BY ??', ['licenses', 'licenses_one_valid']) : 'licenses')
       .whereRaw(`status = 'valid'`)
       .whereIn('uscc', unique.slice(i, i + SQLITE_CHUNK))
-      .select('uscc', 'industry_id', 'premises_key', 'number')) as Array<Pick<LicenseRow, 'uscc' | 'industry_id' | 'premises_key' | 'number'>>;
-    for (const l of rows) out.set(businessKey(l.uscc, l.industry_id, l.premises_key), l.number);
+      .select('uscc', 'industry_id', 'premises_key', 'number', 'holder_name')) as Array<Pick<LicenseRow, 'uscc' | 'industry_id' | 'premises_key' | 'number' | 'holder_name'>>;
+    for (const l of rows) {
+      out.set(businessKey(l.uscc, l.industry_id, l.premises_key), l.number);
+      // `holders`: the holder name a code's valid licence carries (one per code is enough to compare)
+      if (holders && !holders.has(l.uscc)) holders.set(l.uscc, { holder: l.holder_name, number: l.number });
+    }
   }
   return out;
 }
@@ -334,17 +339,51 @@ export async function bulkInsert<T = never>(trx: Knex.Transaction, table: string
   return out;
 }
 
-export async function createBatch(trx: Knex.Transaction, kind: 'issue' | 'apply' | 'command', actor: string, file?: { name: string; sha256: string }): Promise<number> {
-  const [row] = await trx('license_batches').insert({ kind, file_name: file?.name ?? null, sha256: file?.sha256 ?? null, actor, started_at: nowIso() }).returning('id');
-  return typeof row === 'object' ? (row as { id: number }).id : (row as number);
+/**
+ * Opens a licence batch (发证批次 / 办理批次): its id is the 批次号 the clerk sees (`license batches`,
+ * `print --batch`). Numbered max + 1 inside the transaction rather than by the id sequence, so a
+ * batch rolled back or removed as empty (`dropBatchIfEmpty`) leaves no gap: batch numbers are
+ * consecutive. On SQLite the insert takes the write lock; on PostgreSQL two batches taking the same
+ * number collide on the primary key (23505) and the later one is retried (src/db/retry.ts).
+ */
+export async function createBatch(trx: Knex.Transaction, kind: 'issue' | 'apply', actor: string, file?: { name: string; sha256: string }): Promise<number> {
+  const [row] = await trx('license_batches')
+    .insert({ id: trx.raw('(SELECT COALESCE(MAX(id), 0) + 1 FROM license_batches)'), kind, file_name: file?.name ?? null, sha256: file?.sha256 ?? null, actor, started_at: nowIso() })
+    .returning('id');
+  return Number(typeof row === 'object' ? (row as { id: number }).id : (row as number));
+}
+
+/** A batch that wrote nothing (a re-run, every row done before) is not kept: `license batches` lists only batches that issued or changed licences. */
+export async function dropBatchIfEmpty(trx: Knex.Transaction, id: number, written: number): Promise<boolean> {
+  if (written > 0) return false;
+  await trx('license_batches').where({ id }).del();
+  return true;
+}
+
+/**
+ * Takes SQLite's write lock as a transaction's first statement (a write that changes nothing), for
+ * single operations that open no batch; PostgreSQL writers queue on their row locks instead.
+ */
+export async function takeWriteLock(trx: Knex.Transaction): Promise<void> {
+  if (dialectOf(trx) !== 'postgres') await trx('license_batches').where('id', -1).del();
 }
 
 export async function finishBatch(trx: Knex.Transaction, id: number, counts: object): Promise<void> {
   await trx('license_batches').where({ id }).update({ finished_at: nowIso(), counts: JSON.stringify(counts) });
 }
 
+/** A licence number as typed: full-width characters, blanks and letter case do not matter (…pd-01000001 is …PD-01000001). */
+export function normalizeLicenseNumber(number: string): string {
+  return toHalfWidth(number).replace(/\s+/g, '').toUpperCase();
+}
+
+/** The licence of a number typed in any case (the exact stored form first: one indexed look-up). */
 export async function licenseByNumber(db: Knex, number: string): Promise<LicenseRow | undefined> {
-  return (await db('licenses').where({ number: number.trim() }).first()) as LicenseRow | undefined;
+  const n = normalizeLicenseNumber(number);
+  const exact = (await db('licenses').where({ number: n }).first()) as LicenseRow | undefined;
+  if (exact || !n) return exact;
+  // a pattern whose industry codes hold lower-case letters: compare case-insensitively
+  return (await db('licenses').whereRaw('UPPER(number) = ?', [n]).first()) as LicenseRow | undefined;
 }
 
 export async function versionsOf(db: Knex, licenseId: number): Promise<VersionRow[]> {
@@ -390,6 +429,7 @@ export function versionToDomain(v: VersionRow, items: ItemRow[], catalog: Catalo
     items: items.map((i) => itemToDomain(i, catalog)),
     payload: v.payload,
     keyId: v.key_id,
+    batchId: v.batch_id === null ? null : Number(v.batch_id),
   };
 }
 
@@ -405,6 +445,7 @@ export function licenseToDomain(l: LicenseRow, current: LicenseVersion, asOf: st
     issueDate: l.issue_date,
     currentVersion: l.current_version,
     current,
+    batchId: l.batch_id === null ? null : Number(l.batch_id),
   };
 }
 
@@ -415,12 +456,13 @@ export function eventToDomain(e: EventRow): LicenseEvent {
     version: e.version,
     date: e.event_date,
     actor: e.actor,
-    at: e.at,
+    at: isoLocal(e.at),
     reason: e.reason,
     details: e.details ? (JSON.parse(e.details) as Record<string, unknown>) : null,
     file: e.file_name,
     sheet: e.sheet,
     row: e.row_number,
+    batchId: e.batch_id === null ? null : Number(e.batch_id),
   };
 }
 

@@ -52,6 +52,8 @@ export interface LicenseVersion {
   /** The signed QR text. */
   payload: string;
   keyId: string;
+  /** 批次号 of the batch that issued this version (`license batches`); null for a single command. */
+  batchId: number | null;
 }
 
 export interface License {
@@ -67,6 +69,8 @@ export interface License {
   issueDate: string;
   currentVersion: number;
   current: LicenseVersion;
+  /** 批次号 of the batch that first issued the licence (`license batches`, `license print --batch`). */
+  batchId: number | null;
 }
 
 export interface LicenseEvent {
@@ -81,6 +85,8 @@ export interface LicenseEvent {
   file: string | null;
   sheet: string | null;
   row: number | null;
+  /** 批次号 of the batch the event belongs to; null for a single command. */
+  batchId: number | null;
 }
 
 /** One rejected row or field of a batch, named as the office's spreadsheet shows it. */

@@ -42,7 +42,7 @@ function skippedLine(errors: RowError[], committed: boolean, reportPath: string 
 
 export function formatImportTasks(r: ImportTasksResult): string {
   const lines = [`计划“${r.plan.name}”${r.plan.code ? `（${r.plan.code}）` : ''}：`];
-  for (const s of r.sheets) lines.push(`  工作表“${s.sheet}”：表头在第 ${s.headerRow} 行，数据 ${s.rows} 行`);
+  for (const s of r.sheets) lines.push(`  工作表“${s.sheet}”：表头在第 ${s.headerRow} 行，任务 ${s.rows} 行${s.skippedRows ? `（另跳过 ${s.skippedRows} 行：重复的表头或空行）` : ''}`);
   if (r.skippedSheets.length) lines.push(`  已跳过（无可识别表头）：${r.skippedSheets.join('、')}`);
   lines.push(`  任务：${counts(r.counts)}`);
   lines.push(...errorLines(r.errors));
@@ -88,6 +88,7 @@ export function formatAliases(r: AliasesResult): string {
   const lines = [`单位简称对照（${r.source === 'default' ? '默认' : '本工作区'}，${r.aliases.length} 条）：`];
   for (const a of r.aliases) lines.push(`  ${a.alias} → ${a.canonical}`);
   if (r.exported) lines.push(`已导出到：${r.exported}（修改后用 --import 导入）`);
+  if (r.added !== undefined) lines.push(`已加入 ${r.added} 个新写法（其余为对已有写法的确认或修改）；现行对照表共 ${r.aliases.length} 条。`);
   if (r.matchedUnits !== undefined) lines.push(`已按新对照表重新匹配：${r.matchedUnits} 个任务单位对应到目录中的部门。`);
   return lines.join('\n');
 }
@@ -95,7 +96,9 @@ export function formatAliases(r: AliasesResult): string {
 export function formatReport(r: WriteReportResult): string {
   return [
     `改革任务进展报告（截至 ${r.asOf}）已写入：${r.out}`,
-    `  任务 ${r.total} 项：按时完成 ${r.done}，逾期完成 ${r.doneLate}，推进中 ${r.inProgress}（其中 ${windowLabel(r.dueSoonWindow)}到期 ${r.dueSoon}），已逾期 ${r.overdue}，受阻 ${r.blocked}`,
+    // every task counted once: done on time / late, and the open ones as 已逾期 or, if not overdue, by status
+    `  任务 ${r.total} 项：按时完成 ${r.done}，逾期完成 ${r.doneLate}，未完成 ${r.open.total}（已逾期 ${r.open.overdue}${r.open.blockedOverdue ? `，其中受阻 ${r.open.blockedOverdue}` : ''}；未逾期的：未启动 ${r.open.notStarted}、推进中 ${r.open.inProgress}、受阻 ${r.open.blocked}）`,
+    `  未完成且未逾期的任务中 ${windowLabel(r.dueSoonWindow)}到期 ${r.dueSoon} 项`,
     r.nextReportingDate ? `  下一报送日 ${r.nextReportingDate}，此前到期 ${r.dueBeforeNextReport} 项` : '  无后续报送日期',
     `  试点行业 ${r.industries.length} 个：已落地 ${r.industriesLanded}，逾期未落地 ${r.industriesOverdue}`,
     ...(r.licenses ? [`  本期（${r.licenses.from} 至 ${r.licenses.to}）发证 ${r.licenses.total} 张`] : []),

@@ -271,7 +271,8 @@ export interface ImportTasksResult {
   plan: { name: string; code: string | null };
   counts: StoreCounts;
   errors: RowError[];
-  sheets: Array<{ sheet: string; headerRow: number; rows: number }>;
+  /** rows: task rows read (each stored or rejected); skippedRows: rows under the header that hold no task (a repeated header, blank rows). */
+  sheets: Array<{ sheet: string; headerRow: number; rows: number; skippedRows: number }>;
   skippedSheets: string[];
   dryRun: boolean;
   committed: boolean;
@@ -331,13 +332,20 @@ export async function importTasks(db: Db, file: string, opts: ImportTasksOptions
     throw new InputError(`“${path.basename(file)}”中没有可识别的任务表：未找到含“主要任务”“重点内容”“牵头单位”等列名的表头。`, '表头应包含 任务/主要任务、重点内容/具体内容、牵头单位、配合单位/责任单位、完成时限 等列。', { skippedSheets: skipped }, 'NO_HEADER');
   }
   const errors: RowError[] = [];
-  const drafts = sheets.flatMap((s) => parseTaskSheet(s, opts.year ?? null, errors));
+  // per sheet: the task rows (stored or rejected) and the rows skipped (a header repeated mid-sheet, blank rows)
+  const perSheet = sheets.map((s) => {
+    const before = errors.length;
+    const tasks = parseTaskSheet(s, opts.year ?? null, errors);
+    const taskRows = tasks.length + new Set(errors.slice(before).map((e) => e.row)).size;
+    return { s, tasks, taskRows };
+  });
+  const drafts = perSheet.flatMap((p) => p.tasks);
   const name = opts.plan?.trim() || path.basename(file, path.extname(file));
   const result: ImportTasksResult = {
     plan: { name, code: null },
     counts: { inserted: 0, updated: 0, unchanged: 0 },
     errors,
-    sheets: sheets.map((s) => ({ sheet: s.sheet, headerRow: s.header.rowNumber, rows: s.rows.length })),
+    sheets: perSheet.map(({ s, taskRows }) => ({ sheet: s.sheet, headerRow: s.header.rowNumber, rows: taskRows, skippedRows: s.rows.length - taskRows })),
     skippedSheets: skipped,
     dryRun: !!opts.dryRun,
     committed: false,
@@ -521,7 +529,9 @@ export async function listTasks(db: Db, opts: ListOptions): Promise<TaskListItem
     plan = await findPlan(db, opts.plan);
     if (!plan) throw new InputError(`没有名为“${opts.plan}”的计划。`, '运行 `yiye tasks list` 查看全部任务及其所属计划。', undefined, 'NOT_FOUND');
   }
-  const unitKey = opts.unit ? resolver.key(opts.unit) : null;
+  // through the alias table; a unit typed without its level (市场监督管理局) is that unit at either
+  // level (区市场监管局, 市市场监管局) — its own key would read the 市 of 市场 as the level
+  const unitKeys = opts.unit ? new Set([opts.unit, `区${opts.unit}`, `市${opts.unit}`].map((u) => resolver.key(u))) : null;
   const until = opts.dueWithin !== undefined ? windowEnd(opts.asOf, opts.dueWithin, !!opts.workdays).date : null;
   const workdaysTo = workdayCounter(opts.asOf);
   const out: TaskListItem[] = [];
@@ -530,7 +540,7 @@ export async function listTasks(db: Db, opts: ListOptions): Promise<TaskListItem
     const st = taskState(t, opts.asOf);
     if (opts.overdue && st.state !== 'overdue') continue;
     if (until && !(t.deadline && t.deadline >= opts.asOf && t.deadline <= until && (st.state === 'dueSoon' || st.state === 'inProgress'))) continue;
-    if (unitKey && !b.units.some((u) => resolver.key(u.name) === unitKey)) continue;
+    if (unitKeys && !b.units.some((u) => unitKeys.has(resolver.key(u.name)))) continue;
     out.push({ ...t, ...st, workdaysLeft: st.daysLeft !== null ? (workdaysTo(t.deadline!)?.days ?? null) : null });
   }
   // The chasing order: longest overdue first; due soon, nearest deadline first; otherwise by code.
@@ -550,6 +560,8 @@ export interface AliasesResult {
   aliases: Array<{ alias: string; canonical: string }>;
   /** After an import: how many task units now match a catalog department. */
   matchedUnits?: number;
+  /** After an import (not --replace): 写法 the file added to the mapping (the others changed or confirmed existing ones). */
+  added?: number;
   exported?: string;
 }
 
@@ -569,10 +581,12 @@ export async function exportAliases(db: Db, file: string): Promise<AliasesResult
 }
 
 /**
- * Replaces the workspace's mapping with a file's (写法, 统一为 columns; `--reset` goes back to the
- * defaults) and re-matches every task unit to the catalog's departments in the same transaction.
+ * Adds a file's pairs (写法, 统一为 columns) to the workspace's mapping — the built-in one until the
+ * office changes it — a 写法 already mapped taking the file's 统一为; with `replace` the file becomes
+ * the whole mapping; `file` null (`--reset`) goes back to the defaults. Every task unit is re-matched
+ * to the catalog's departments in the same transaction.
  */
-export async function importAliases(db: Db, file: string | null): Promise<AliasesResult> {
+export async function importAliases(db: Db, file: string | null, opts: { replace?: boolean } = {}): Promise<AliasesResult> {
   const pairs: Array<{ alias: string; canonical: string }> = [];
   if (file) {
     if (!fs.existsSync(file)) throw new InputError(`找不到文件“${file}”。`, '请检查路径是否正确。', undefined, 'FILE_NOT_FOUND');
@@ -597,6 +611,15 @@ export async function importAliases(db: Db, file: string | null): Promise<Aliase
     if (errors.length) throw new InputError(`单位简称对照表有 ${errors.length} 处错误，未作修改：${errors.slice(0, 5).join('；')}`, '请修改后重新导入。', { errors });
   }
   let matched = 0;
+  let added = 0;
+  if (file && !opts.replace) {
+    // the current mapping first, in its order; the file's pairs override or follow it
+    const current = (await listAliases(db)).aliases.map((a) => ({ alias: a.alias, canonical: a.canonical }));
+    const fromFile = new Map(pairs.map((p) => [p.alias, p.canonical]));
+    added = pairs.filter((p) => !current.some((c) => c.alias === p.alias)).length;
+    const merged = [...current.map((c) => ({ alias: c.alias, canonical: fromFile.get(c.alias) ?? c.canonical })), ...pairs.filter((p) => !current.some((c) => c.alias === p.alias))];
+    pairs.splice(0, pairs.length, ...merged);
+  }
   await db.transaction(async (trx) => {
     await trx('unit_aliases').delete();
     const now = new Date().toISOString();
@@ -609,5 +632,5 @@ export async function importAliases(db: Db, file: string | null): Promise<Aliase
       await trx('task_units').where({ task_id: u.task_id, role: u.role, seq: u.seq }).update({ unit_key: resolver.key(u.name), department_id: dep?.id ?? null });
     }
   });
-  return { ...(await listAliases(db)), matchedUnits: matched };
+  return { ...(await listAliases(db)), matchedUnits: matched, ...(file ? { added } : {}) };
 }

@@ -1,3 +1,4 @@
+import { isoLocal } from '../text/time';
 import type { Knex } from 'knex';
 import { nowIso } from '../db';
 import type { DeadlineKind } from '../text/deadline';
@@ -263,7 +264,7 @@ export function taskToDomain(b: TaskBundle, deptName: (id: number | null) => str
 export async function taskHistory(db: Knex, code: string): Promise<TaskUpdateRecord[]> {
   const rows: UpdateRow[] = await db('task_updates as u').join('tasks as t', 't.id', 'u.task_id').where('t.code', code).select('u.*').orderBy('u.id');
   return rows.map((r) => ({
-    at: r.at,
+    at: isoLocal(r.at),
     actor: r.actor,
     action: r.action as TaskUpdateRecord['action'],
     changes: JSON.parse(r.changes) as Record<string, [unknown, unknown]>,

@@ -65,6 +65,54 @@ interface Tagged extends Error {
   column?: number;
 }
 
+/** Handlebars' grammar tokens as a template author knows them. */
+const TOKEN_WORDS: Record<string, string> = {
+  EOF: '文件结尾',
+  OPEN_ENDBLOCK: '块结束标记 {{/…}}',
+  OPEN_INVERSE_CHAIN: '{{else …}}',
+  INVERSE: '{{else}}',
+  OPEN_INVERSE: '{{^…}}',
+  OPEN_BLOCK: '块开始标记 {{#…}}',
+  OPEN: '{{',
+  OPEN_UNESCAPED: '{{{',
+  CLOSE: '}}',
+  CLOSE_UNESCAPED: '}}}',
+  CLOSE_RAW_BLOCK: '}}}}',
+  OPEN_PARTIAL: '{{> …}}',
+  OPEN_SEXPR: '(',
+  CLOSE_SEXPR: ')',
+  ID: '字段名或辅助函数名',
+  STRING: '字符串',
+  NUMBER: '数字',
+  BOOLEAN: 'true/false',
+  CONTENT: '正文',
+  EQUALS: '=',
+  SEP: '. 或 /',
+  DATA: '@ 变量',
+  OPEN_BLOCK_PARAMS: 'as |…|',
+  CLOSE_BLOCK_PARAMS: '|',
+  INVALID: '无法识别的字符',
+};
+
+/**
+ * A Handlebars parse error in Chinese: what was expected and what was found ("Expecting 'OPEN_ENDBLOCK', got 'EOF'"
+ * → 此处应为 块结束标记 {{/…}}，却遇到 文件结尾), or which block end does not match its start; the parser's
+ * English kept in brackets so it can still be searched for.
+ */
+function syntaxInChinese(msg: string): string {
+  const english = msg.split('\n').slice(1).join(' ').replace(/\s+/g, ' ').trim() || msg.replace(/\s+/g, ' ').trim();
+  const word = (t: string) => TOKEN_WORDS[t] ?? t;
+  const expecting = /Expecting (.+?), got '([^']+)'/.exec(msg);
+  if (expecting) {
+    const wanted = [...new Set([...expecting[1].matchAll(/'([^']+)'/g)].map((m) => word(m[1])))];
+    const shown = wanted.length > 6 ? `${wanted.slice(0, 6).join('、')} 等` : wanted.join('、');
+    return `语法错误：此处应为 ${shown}，却遇到${word(expecting[2])}（${english}）`;
+  }
+  const mismatch = /^(\S+) doesn't match (\S+)/.exec(msg);
+  if (mismatch) return `语法错误：块 {{#${mismatch[1]}}} 的结束标记写成了 {{/${mismatch[2]}}}，两者应一致（${msg.replace(/\s+/g, ' ').trim()}）`;
+  return `语法错误（${english}）`;
+}
+
 /** A Handlebars error as an InputError naming the template file and line, in Chinese. */
 function templateError(err: Tagged, file: string, phase: 'syntax' | 'render'): InputError {
   const msg = String(err.message ?? err);
@@ -77,7 +125,7 @@ function templateError(err: Tagged, file: string, phase: 'syntax' | 'render'): I
   let what: string;
   if (missing) what = `字段“${missing[1]}”不存在（模板引用了数据中没有的字段）`;
   else if (unknownHelper) what = `使用了不允许的辅助函数 ${unknownHelper[1]}`;
-  else if (phase === 'syntax') what = `语法错误：${msg.split('\n').slice(1).join(' ').replace(/\s+/g, ' ').trim() || msg}`;
+  else if (phase === 'syntax') what = syntaxInChinese(msg);
   else what = msg.replace(/\[object Object\]/g, '数据').replace(/ - \d+:\d+$/, '');
   return new InputError(
     `模板 ${file} ${where}${where ? '：' : ''}${what}`,

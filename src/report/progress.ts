@@ -65,8 +65,14 @@ export interface CalendarRow extends CalendarEntry {
   passed: boolean;
   /** Written without a year (“6月20日前报送”): a standing date, rolled into the as-of year or the next. */
   everyYear: boolean;
-  /** Open tasks whose deadline falls in this reporting period (after the previous reporting date). */
-  due: Array<{ code: string; title: string; deadline: string; lead: string[]; stateLabel: string }>;
+  /**
+   * Open tasks of this row's plan whose deadline falls in its reporting period (after the plan's
+   * previous reporting date); on the plan's next reporting date also its overdue tasks still open.
+   * Tasks of plans without reporting dates are listed under the first row of each date.
+   */
+  due: Array<{ code: string; title: string; deadline: string; lead: string[]; stateLabel: string; plan: string | null }>;
+  /** Another row of the same plan and date, above, lists the tasks. */
+  dueShownAbove: boolean;
 }
 
 /** The report's numbers; `--json` prints this (without the full task list). */
@@ -84,6 +90,12 @@ export interface ProgressSummary {
   /** Some working-day counts ran past the holiday calendar's data and skip weekends only. */
   workdaysApproximate: boolean;
   blocked: number;
+  /**
+   * The open tasks in disjoint parts that add up to `open`: 已逾期 (whatever their status; `blockedOverdue`
+   * of them 受阻), then the rest by status — 未启动, 推进中, 受阻. `inProgress` and `blocked` above keep
+   * their older meanings (open and not overdue; every open 受阻 task).
+   */
+  open: { total: number; overdue: number; blockedOverdue: number; notStarted: number; inProgress: number; blocked: number };
   nextReportingDate: string | null;
   /** Open tasks due after asOf and on or before the next reporting date. */
   dueBeforeNextReport: number | null;
@@ -222,18 +234,35 @@ export async function buildProgressReport(db: Db, opts: ReportOptions): Promise<
   const rolled = rollCalendar(await reportingCalendar(db), asOf);
   const cal = rolled.entries;
   const next = cal.find((c) => c.date && c.date >= asOf) ?? null;
-  const calendar: CalendarRow[] = cal.map((c, i) => {
-    const prev = i > 0 ? cal[i - 1].date : null;
-    return {
-      ...c,
-      passed: !!c.date && c.date < asOf,
-      due: c.date
-        ? tasks
-            .filter((t) => open(t) && t.deadline && t.deadline <= c.date! && (!prev || t.deadline > prev))
-            .sort((a, b) => a.deadline!.localeCompare(b.deadline!) || a.code.localeCompare(b.code))
-            .map((t) => ({ code: t.code, title: t.title, deadline: t.deadline!, lead: t.lead, stateLabel: t.stateLabel }))
-        : [],
-    };
+  // Each 报送 row lists its own plan's open tasks: those due in the period since the plan's previous
+  // 报送 date, and on the plan's next 报送 date also every overdue one still open (carried over). A
+  // plan's second row on the same date points to the first instead of repeating the list. Tasks of
+  // plans that set no 报送 date (a ledger, a division table) go under the first row of each date,
+  // named with their plan.
+  const datesOf = (rows: typeof cal) => [...new Set(rows.filter((c) => c.date).map((c) => c.date!))].sort();
+  const planDates = new Map<string, string[]>();
+  for (const c of cal) if (c.date) planDates.set(c.plan, datesOf(cal.filter((x) => x.plan === c.plan)));
+  const allDates = datesOf(cal);
+  const dueIn = (candidates: ReportTask[], dates: string[], date: string) => {
+    const prev = dates[dates.indexOf(date) - 1] ?? null;
+    const isNext = dates.find((d) => d >= asOf) === date;
+    return candidates.filter((t) => open(t) && t.deadline && t.deadline <= date && (!prev || t.deadline > prev || (isNext && t.state === 'overdue')));
+  };
+  const withoutDates = tasks.filter((t) => !t.plan || !planDates.has(t.plan));
+  const listed = new Set<string>();
+  const calendar: CalendarRow[] = cal.map((c) => {
+    const row = { ...c, passed: !!c.date && c.date < asOf, due: [] as CalendarRow['due'], dueShownAbove: false };
+    if (!c.date) return row;
+    const key = `${c.plan}\u0000${c.date}`;
+    if (listed.has(key)) return { ...row, dueShownAbove: true };
+    listed.add(key);
+    const own = dueIn(tasks.filter((t) => t.plan === c.plan), planDates.get(c.plan)!, c.date);
+    const others = listed.has(`\u0000${c.date}`) ? [] : dueIn(withoutDates, allDates, c.date);
+    listed.add(`\u0000${c.date}`);
+    row.due = [...own, ...others]
+      .sort((a, b) => a.deadline!.localeCompare(b.deadline!) || a.code.localeCompare(b.code))
+      .map((t) => ({ code: t.code, title: t.title, deadline: t.deadline!, lead: t.lead, stateLabel: t.stateLabel, plan: t.plan }));
+    return row;
   });
 
   const industries = await industryMilestones(db, asOf);
@@ -254,6 +283,7 @@ export async function buildProgressReport(db: Db, opts: ReportOptions): Promise<
     dueSoonWindow: { days: soonDays, workdays: !!opts.workdays, until: soonEnd.date, approximate: soonEnd.approximate },
     workdaysApproximate,
     blocked: tasks.filter((t) => open(t) && t.status === '受阻').length,
+    open: openBreakdown(tasks),
     nextReportingDate: next?.date ?? null,
     dueBeforeNextReport: next?.date ? tasks.filter((t) => open(t) && t.deadline && t.deadline >= asOf && t.deadline <= next.date!).length : null,
     byUnit,
@@ -289,6 +319,25 @@ export function reportFormatFor(format: string | undefined, out: string | undefi
   return (format as ReportFormat | undefined) ?? byExt ?? 'xlsx';
 }
 
+/** The open tasks split so that every one is counted once (ProgressSummary.open). */
+function openBreakdown(tasks: ReportTask[]): ProgressSummary['open'] {
+  const openTasks = tasks.filter((t) => t.state === 'overdue' || t.state === 'inProgress' || t.state === 'dueSoon');
+  const notOverdue = openTasks.filter((t) => t.state !== 'overdue');
+  return {
+    total: openTasks.length,
+    overdue: openTasks.length - notOverdue.length,
+    blockedOverdue: openTasks.filter((t) => t.state === 'overdue' && t.status === '受阻').length,
+    notStarted: notOverdue.filter((t) => t.status === '未启动').length,
+    inProgress: notOverdue.filter((t) => t.status !== '未启动' && t.status !== '受阻').length,
+    blocked: notOverdue.filter((t) => t.status === '受阻').length,
+  };
+}
+
+/** Where the report goes: --out, else 改革任务进展报告-<日期>.<格式> in the current folder. */
+export function reportPath(asOf: string, format: ReportFormat, out?: string): string {
+  return out ?? `改革任务进展报告-${asOf}.${format}`;
+}
+
 export interface WriteReportResult extends ProgressSummary {
   format: ReportFormat;
   out: string;
@@ -300,7 +349,7 @@ export interface WriteReportResult extends ProgressSummary {
  */
 export async function writeProgressReport(db: Db, opts: ReportOptions & { format: ReportFormat; out?: string }): Promise<WriteReportResult> {
   const report = await buildProgressReport(db, opts);
-  const out = opts.out ?? `改革任务进展报告-${opts.asOf}.${opts.format}`;
+  const out = reportPath(opts.asOf, opts.format, opts.out);
   await fs.promises.mkdir(path.dirname(path.resolve(out)), { recursive: true });
   if (opts.format === 'md') await fs.promises.writeFile(out, renderMarkdown(report), 'utf8');
   else if (opts.format === 'html') await fs.promises.writeFile(out, await renderHtml(report), 'utf8');

@@ -85,7 +85,7 @@ function sections(r: ProgressReport): Section[] {
       c.what,
       c.recipient,
       c.plan,
-      c.due.length ? c.due.map((t) => `${t.code} ${t.title}（${t.deadline}，${join(t.lead)}，${t.stateLabel}）`).join('；') : '无',
+      c.dueShownAbove ? '同上（本计划同日报送）' : c.due.length ? c.due.map((t) => `${t.code} ${t.title}（${t.deadline}，${t.lead.length ? join(t.lead) : '未明确牵头单位'}，${t.stateLabel}${t.plan !== c.plan ? `，${t.plan ? `计划：${t.plan}` : '未归入计划'}` : ''}）`).join('；') : '无',
     ]),
     tone: r.calendar.map((c) => (c.passed ? '' : c.due.some((t) => t.stateLabel.startsWith('已逾期')) ? 'red' : c.due.length ? 'amber' : '')),
   };

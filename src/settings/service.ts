@@ -4,6 +4,7 @@ import { ConflictError, InputError } from '../cli/errors';
 import { createPrivateKeyFile, findKeyFile, keyCandidates, keyIdOf, loadPrivateKey, parsePublicKey, publicPem, resolveKeyFile } from '../license/keys';
 import fs from 'node:fs';
 import { normalizeText, toHalfWidth } from '../text/normalize';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '../text/time';
 
 /** Workspace settings chosen at `yiye init`. */
 export interface WorkspaceSettings {
@@ -17,6 +18,8 @@ export interface WorkspaceSettings {
   verifyUrlPrefix?: string;
   /** How long a licence lasts when none of its items states an expiry. */
   defaultValidityYears?: number;
+  /** IANA time zone of the office: times in text output, offsets in JSON (default Asia/Shanghai). */
+  timeZone?: string;
 }
 
 export const DEFAULT_NUMBER_PATTERN = '{region}{year}{industry}{seq:6}';
@@ -28,6 +31,7 @@ const KEYS: Record<keyof WorkspaceSettings, string> = {
   licenseNumberPattern: 'license_number_pattern',
   verifyUrlPrefix: 'license_verify_url',
   defaultValidityYears: 'license_validity_years',
+  timeZone: 'time_zone',
 };
 
 /** How each setting is named to the user, with the init flag that sets it. */
@@ -37,6 +41,7 @@ const LABELS: Record<keyof WorkspaceSettings, string> = {
   licenseNumberPattern: '许可证编号规则（--number-pattern）',
   verifyUrlPrefix: '核验网址（--verify-url）',
   defaultValidityYears: '默认有效期年数（--validity-years）',
+  timeZone: '时区（--time-zone）',
 };
 
 /** Settings keys of the workspace's public signing key (the private key is a file: src/license/keys.ts). */
@@ -45,7 +50,7 @@ export const KEY_ID_SETTING = 'license_key_id';
 
 /** Optional settings filled with their defaults, so that comparing old and new settings is exact. */
 function withDefaults(s: WorkspaceSettings): Required<WorkspaceSettings> {
-  return { ...s, verifyUrlPrefix: s.verifyUrlPrefix ?? '', defaultValidityYears: s.defaultValidityYears ?? DEFAULT_VALIDITY_YEARS };
+  return { ...s, verifyUrlPrefix: s.verifyUrlPrefix ?? '', defaultValidityYears: s.defaultValidityYears ?? DEFAULT_VALIDITY_YEARS, timeZone: s.timeZone || DEFAULT_TIME_ZONE };
 }
 
 /** Checks settings before anything is written; each problem named in Chinese. */
@@ -74,6 +79,7 @@ export function validateSettings(s: WorkspaceSettings): void {
   if (!tokens.some((t) => t.startsWith('{seq:'))) throw new InputError(`许可证编号规则“${pattern}”缺少流水号占位符 {seq:N}。`, `例如默认规则 ${DEFAULT_NUMBER_PATTERN}。`);
   const years = s.defaultValidityYears ?? DEFAULT_VALIDITY_YEARS;
   if (!Number.isInteger(years) || years < 1 || years > 30) throw new InputError(`许可证默认有效期“${years}”年不合理，应为 1–30 的整数。`, '用 --validity-years 指定，例如 --validity-years 5。');
+  if (s.timeZone && !isTimeZone(s.timeZone)) throw new InputError(`时区“${s.timeZone}”无法识别。`, `请用 IANA 时区名，例如 --time-zone ${DEFAULT_TIME_ZONE}。`);
   checkVerifyUrl(s.verifyUrlPrefix ?? '');
 }
 
@@ -142,6 +148,7 @@ export async function readSettings(db: Db): Promise<Required<WorkspaceSettings>>
     licenseNumberPattern: map.get(KEYS.licenseNumberPattern) ?? DEFAULT_NUMBER_PATTERN,
     verifyUrlPrefix: map.get(KEYS.verifyUrlPrefix) ?? '',
     defaultValidityYears: Number(map.get(KEYS.defaultValidityYears) ?? DEFAULT_VALIDITY_YEARS),
+    timeZone: map.get(KEYS.timeZone) ?? DEFAULT_TIME_ZONE,
   };
 }
 

@@ -1,3 +1,4 @@
+import { localTime } from './time';
 import type { CellValue } from '../io/types';
 import { cellText, isoDate, toHalfWidth } from './normalize';
 
@@ -44,8 +45,7 @@ export function parseDateValue(v: CellValue): string | null {
   return isoFromParts(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
-/** Today's calendar date where the office is (the process's local time zone), YYYY-MM-DD. */
+/** Today's calendar date where the office is (the workspace's time zone, src/text/time.ts), YYYY-MM-DD. */
 export function today(): string {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  return localTime(new Date()).slice(0, 10);
 }

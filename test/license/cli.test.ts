@@ -85,7 +85,7 @@ describe('license commands: dates, pasted payloads, offline verification (sqlite
     expect([exp.code, exp.json.licenses]).toEqual([0, 10]);
     const bad = await yiye(['license', 'show', '3101152026PD-01000001', '--date', '2026/2/30', '--db', db]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--date 的值“2026\/2\/30”不是有效日期/);
+    expect(bad.stderr).toMatch(/--date 的值“2026\/2\/30”不是实际存在的日期：2026 年 2 月没有 30 日/);
     const renew = await yiye(['license', 'renew', '3101152026PD-01000001', '--until', '2036年3月14日', '--date', '2026/5/1', '--db', db, '--json']);
     expect([renew.code, renew.json.validUntil]).toEqual([0, '2036-03-14']);
     const before = await yiye(['license', 'revoke', '3101152026PD-01000001', '--reason', '以欺骗手段取得许可', '--date', '2026-04-01', '--db', db, '--json']);

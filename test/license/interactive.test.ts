@@ -86,7 +86,7 @@ describe.each(backends())('license issue --interactive on %s', (backend) => {
       true,
     ]);
     const saveDir = tmpDir('counter-');
-    const app = await askApplication(ws.db, ask, { date: DATE, saveDir, now: () => new Date(2026, 2, 15, 9, 30, 5) });
+    const app = await askApplication(ws.db, ask, { date: DATE, saveDir, now: () => new Date('2026-03-15T09:30:05+08:00') }); // the default 申请编号 is in the workspace's time zone (Asia/Shanghai)
     expect(app).not.toBeNull();
     expect(ask.rejected).toEqual([
       expect.stringMatching(/^经营者名称: 请填写经营者名称。/),

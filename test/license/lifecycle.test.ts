@@ -101,13 +101,16 @@ describe.each(backends())('licence lifecycle and verification on %s', (backend) 
       expect(err).toBeInstanceOf(ConflictError);
       expect((err as ConflictError).exitCode).toBe(4);
     }
-    // an expired licence cannot be changed, only renewed (issued years ago: lifecycle dates cannot lie in the future)
+    // an expired licence cannot be changed, only renewed after expiry explicitly (issued years ago: lifecycle dates cannot lie in the future)
     const old = path.join(tmpDir('old-'), 'old.csv');
     await writeCsv(old, HEADER, [applicationCells(makeApplication(9300, { industry: '书店', date: '2019-03-15' }), 1)]);
     const [expired] = (await issueLicenses(ws.db, old, { date: '2019-03-15', keyFile: ws.keyFile })).issued;
     const late = { ...opts, date: today() };
     await expect(applyOperation(ws.db, { number: expired.number, kind: 'change', holderName: 'X' }, late)).rejects.toThrow(/到期失效，不能变更/);
-    expect(await applyOperation(ws.db, { number: expired.number, kind: 'renew', until: '2037-01-01' }, late)).toMatchObject({ version: 2 });
+    // 行政许可法第五十条: 延续 before expiry; after it only with --after-expiry and a reason
+    await expect(applyOperation(ws.db, { number: expired.number, kind: 'renew', until: '2037-01-01' }, late)).rejects.toMatchObject({ exitCode: 4, message: expect.stringMatching(/不能按延续办理/) });
+    await expect(applyOperation(ws.db, { number: expired.number, kind: 'renew', until: '2037-01-01', afterExpiry: true }, late)).rejects.toThrow(/逾期延续.*须写明原因/);
+    expect(await applyOperation(ws.db, { number: expired.number, kind: 'renew', until: '2037-01-01', afterExpiry: true, reason: '经研究同意逾期延续' }, late)).toMatchObject({ version: 2 });
 
     expect(await verifyLicense(ws.db, await payloadOf('3101152026PD-03000002'), { asOf: D })).toMatchObject({ valid: false, status: 'revoked' });
     expect(await verifyLicense(ws.db, '3101152026PD-09000001', { asOf: D })).toMatchObject({ valid: false, status: 'cancelled' });
@@ -130,7 +133,7 @@ describe.each(backends())('licence lifecycle and verification on %s', (backend) 
     expect(text).toContain('减少许可项目：烟草专卖零售许可');
     expect(text).toMatch(/法定代表人（负责人）：.+ → 王五/);
     expect(text).toMatch(/发证（第 1 版）.*申请编号：PD20260315\d+/);
-    expect(formatHistory(await licenseHistory(ws.db, '3101152026PD-03000002', D))).toMatch(/撤销（第 1 版）.*原因：以欺骗手段取得  状态：有效 → 已撤销/);
+    expect(formatHistory(await licenseHistory(ws.db, '3101152026PD-03000002', D))).toMatch(/撤销（第 1 版）.*原因：以欺骗手段取得  状态：有效 → 撤销/);
     const renewed = formatHistory(await licenseHistory(ws.db, '3101152026PD-02000001', D));
     expect(renewed).toMatch(/延续换证（第 2 版）.*有效期至：\d{4}-\d\d-\d\d → 2034-12-31/);
     for (const t of [text, renewed]) expect(t).not.toMatch(/[{}"]|\bfrom\b|\bto\b|applicationNo/);
@@ -142,17 +145,17 @@ describe.each(backends())('licence lifecycle and verification on %s', (backend) 
     expect(formatHistory(await licenseHistory(ws.db, '3101152026PD-03000001', D))).toMatch(/当前状态：有效\n/);
   });
 
-  it('show names one state: a valid licence past its date is 已失效, and statusLabel follows it', async () => {
+  it('show names one state: a valid licence past its date is 失效, and statusLabel follows it', async () => {
     const now = await showLicense(ws.db, '3101152026PD-03000001', D);
     expect(now).toMatchObject({ status: 'valid', effectiveStatus: 'valid', statusLabel: '有效' });
     expect(formatLicense(now)).toMatch(/状态：有效\n/);
     const later = await showLicense(ws.db, '3101152026PD-03000001', '2040-01-01');
     expect(later).toMatchObject({ status: 'valid', effectiveStatus: 'expired', statusLabel: '失效' });
-    expect(formatLicense(later)).toContain(`状态：已失效（有效期至 ${later.current.validUntil}，已过期）`);
+    expect(formatLicense(later)).toContain(`状态：失效（有效期至 ${later.current.validUntil}，已过期）`);
     expect(formatLicense(later)).not.toMatch(/状态：有效/);
     const revoked = await showLicense(ws.db, '3101152026PD-03000002', D);
     expect(revoked).toMatchObject({ status: 'revoked', statusLabel: '撤销' });
-    expect(formatLicense(revoked)).toContain('状态：已撤销（2026-04-01），原因：以欺骗手段取得');
+    expect(formatLicense(revoked)).toContain('状态：撤销（2026-04-01），原因：以欺骗手段取得');
   });
 
   it('lifecycle dates: never before the licence record, never after today (exit 4 / exit 2)', async () => {

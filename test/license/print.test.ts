@@ -27,7 +27,9 @@ const licence: License = {
     items: [{ matterCode: 'X', matterName: evil, permitNo: evil, validUntil: '2030-01-01' }],
     payload: 'YY1.e30.AAAA',
     keyId: 'k',
+    batchId: 1,
   },
+  batchId: 1,
 };
 
 describe('licence HTML', () => {

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import fc from 'fast-check';
 import type { CellValue } from '../../src/io/types';
 import { cellText } from '../../src/text/normalize';
@@ -28,7 +29,9 @@ describe('parseDateFlag', () => {
   });
 
   it('refuses what is not a calendar date, in Chinese, as a usage error (exit 2)', () => {
-    for (const v of ['2026/2/30', '2026年13月1日', '20260501', '46143', 'tomorrow', '']) {
+    // a date of the right form that does not exist says so
+    expect(() => parseDateFlag('2026/2/30', '--issued-from')).toThrow(/“2026\/2\/30”不是实际存在的日期：2026 年 2 月没有 30 日/);
+    for (const v of ['2026年13月1日', '20260501', '46143', 'tomorrow', '']) {
       const err = (() => {
         try {
           parseDateFlag(v, '--issued-from');
@@ -51,7 +54,7 @@ describe('defaultActor', () => {
     }
   });
 
-  it('is YIYE_ACTOR, else the OS user, else 未署名 (never the English "unknown")', () => {
+  it('is YIYE_ACTOR, else $USER/$USERNAME, else the OS account (never the English "unknown")', () => {
     process.env.YIYE_ACTOR = '窗口张三';
     process.env.USER = 'zhangsan';
     expect(defaultActor()).toBe('窗口张三');
@@ -60,9 +63,10 @@ describe('defaultActor', () => {
     delete process.env.USER;
     process.env.USERNAME = 'Administrator';
     expect(defaultActor()).toBe('Administrator');
+    // without $USER (cron, services) the account running yiye, as help says; 未署名 only when none can be read
     process.env.USERNAME = '  ';
-    expect(defaultActor()).toBe('未署名');
+    expect(defaultActor()).toBe(os.userInfo().username);
     delete process.env.USERNAME;
-    expect(defaultActor()).toBe('未署名');
+    expect(defaultActor()).toBe(os.userInfo().username);
   });
 });
