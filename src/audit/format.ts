@@ -1,4 +1,4 @@
-import type { AuditReport, ChainReport, SignResult } from './service';
+import { acceptanceText, type AuditReport, type ChainReport, type SignResult } from './service';
 
 const SIGNATURE_TEXT: Record<ChainReport['signature'], string> = {
   valid: '签名有效',
@@ -23,11 +23,12 @@ export function formatAuditReport(r: AuditReport): string {
     lines.push(`发现 ${r.problems.length} 处问题：`);
     for (const p of r.problems) lines.push(`  - ${p.message}`);
   }
+  for (const a of r.accepted) lines.push(`注意：${acceptanceText(a)}。`);
   // not while something is wrong: signing would vouch for it (and `audit sign` refuses)
   if (r.ok && r.chains.some((c) => c.unsignedEntries > 0)) lines.push('提示：未签名的记录只受哈希链保护；运行 `yiye audit sign` 用工作区私钥为链头签名。');
   return lines.join('\n');
 }
 
 export function formatSignResult(r: SignResult): string {
-  return [...r.signed.map((s) => `已签名 ${s.chain}：序号 ${s.seq}，哈希 ${s.hash}`), `签名密钥 ${r.keyId}`].join('\n');
+  return [...r.signed.map((s) => `已签名 ${s.chain}：序号 ${s.seq}，哈希 ${s.hash}`), ...r.accepted.map((a) => `已接受：${acceptanceText(a)}`), `签名密钥 ${r.keyId}`].join('\n');
 }

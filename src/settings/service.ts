@@ -2,7 +2,9 @@ import type { Db } from '../db';
 import { connect, isPostgresUrl, migrateLatest, migrationStatus, redact } from '../db';
 import { ConflictError, InputError } from '../cli/errors';
 import { createPrivateKeyFile, keyIdOf, loadPrivateKey, parsePublicKey, publicPem, resolveKeyFile } from '../license/keys';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { startSignedMarks } from '../audit/service';
 import { normalizeText, toHalfWidth } from '../text/normalize';
 
 /** Workspace settings chosen at `yiye init`. */
@@ -168,5 +170,6 @@ async function ensureKeys(db: Db, keyFile: string): Promise<KeyStatus> {
     await trx('settings').insert({ key: PUBLIC_KEY_SETTING, value: publicPem(key.publicKey) }).onConflict('key').merge();
     await trx('settings').insert({ key: KEY_ID_SETTING, value: key.keyId }).onConflict('key').merge();
   });
+  await startSignedMarks(db, { keyId: key.keyId, signBytes: (data) => crypto.sign(null, data, key.privateKey).toString('base64url') });
   return { keyId: key.keyId, privateKeyFile: keyFile, created: !adopted, privateKeyPresent: true };
 }
