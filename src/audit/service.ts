@@ -283,6 +283,9 @@ export interface SignOptions {
   actor?: string;
 }
 
+/** Problems a restored backup may have: one taken before the signed marks existed has none. */
+export const ACCEPTABLE_ON_RESTORE: ReadonlySet<ProblemKind> = new Set<ProblemKind>(['marks-missing']);
+
 /** Problems `--accept-unsigned` may accept: signatures missing or unverifiable, never changed content. */
 const ACCEPTABLE: ReadonlySet<ProblemKind> = new Set<ProblemKind>(['marks-missing', 'marks-invalid', 'signature-stripped', 'signature']);
 
