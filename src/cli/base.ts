@@ -2,6 +2,7 @@ import { Command, Flags, Errors } from '@oclif/core';
 import { YiyeError, UsageError, errorJson, ExitCode, rowErrorLines, rowErrorsOf } from './errors';
 import { Progress, createProgress } from './progress';
 import { openWorkspace, type Db } from '../db';
+import { terminalSafe } from '../text/controls';
 
 /** Where the workspace lives unless --db or YIYE_DB says otherwise. */
 export const DEFAULT_DB = './yiye.db';
@@ -37,6 +38,11 @@ export abstract class BaseCommand extends Command {
     if (errors > 0 && !skipInvalid) process.exitCode = ExitCode.inputRejected;
   }
 
+  /** Every line printed goes through `terminalSafe`: a name carrying ESC or U+202E is shown escaped, never obeyed. */
+  override log(message = '', ...args: unknown[]): void {
+    super.log(terminalSafe(message), ...args);
+  }
+
   /** Runs `fn` on the opened workspace and always closes the connection (the process must exit). */
   protected async withDb<T>(target: string, fn: (db: Db) => Promise<T>): Promise<T> {
     const db = await openWorkspace(target);
@@ -54,7 +60,7 @@ export abstract class BaseCommand extends Command {
       this.logJson(errorJson(known));
       return;
     }
-    process.stderr.write(`错误：${known.message}\n`);
+    process.stderr.write(`错误：${terminalSafe(known.message)}\n`);
     // a rejected batch: every row error, not only the first one the message names
     const rows = rowErrorsOf(known.details);
     if (rows.errors.length > 1) process.stderr.write(`全部错误：\n${rowErrorLines(rows.errors, 20, rows.notListed).join('\n')}\n`);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ReadRowsOptions, SheetRow } from './types';
 import { readCsvRows } from './csv';
 import { InputError } from '../cli/errors';
+import { stripControlCells } from '../text/controls';
 
 export type FileFormat = 'xlsx' | 'csv';
 
@@ -47,6 +48,8 @@ export async function* readRows(file: string, opts: ReadRowsOptions = {}): Async
   const rows = formatOf(file) === 'csv' ? readCsvRows(file, opts) : (await import('./xlsx')).readXlsxRows(file, opts);
   for await (const r of rows) {
     unguardCells(r.cells);
+    const cleaned = stripControlCells(r.cells); // control, bidi and format characters never belong in a cell (src/text/controls.ts)
+    if (cleaned.length) r.controlsRemoved = cleaned;
     yield r;
   }
 }
