@@ -33,8 +33,8 @@ export function unguardCells(cells: SheetRow['cells']): void {
     const c = cells[i];
     if (typeof c !== 'string' || c.charCodeAt(0) !== 0x27 || c.length < 2) continue;
     const next = c.charCodeAt(1);
-    // = + - @ \t \r: exactly the characters neutralizeFormula guards
-    if (next === 0x3d || next === 0x2b || next === 0x2d || next === 0x40 || next === 0x09 || next === 0x0d) cells[i] = c.slice(1);
+    // = + - @ \t \r and full-width ＝＋－＠: exactly the characters neutralizeFormula guards
+    if (next === 0x3d || next === 0x2b || next === 0x2d || next === 0x40 || next === 0x09 || next === 0x0d || next === 0xff1d || next === 0xff0b || next === 0xff0d || next === 0xff20) cells[i] = c.slice(1);
   }
 }
 
