@@ -276,8 +276,11 @@ export async function backupDb(target: string, file: string, opts: { force?: boo
   try {
     const { applied } = await migrationStatus(db);
     if (applied.length === 0) throw new ConflictError(`“${target}”不是已初始化的 yiye 工作区。`, '请用 --db 指定工作区数据库。');
+    // Created empty and private first (VACUUM INTO fills an empty file): a backup is as secret as the workspace.
+    fs.writeFileSync(tmp, '', { flag: 'wx', mode: 0o600 });
     // A bound parameter: the path is data, never SQL.
     await db.raw('VACUUM INTO ?', [tmp]);
+    fs.chmodSync(tmp, 0o600);
     await db.destroy();
     await checkWorkspaceFile(tmp, file);
     fsyncFile(tmp);
@@ -342,6 +345,7 @@ export async function restoreDb(target: string, file: string, opts: { force?: bo
   let migratedFirst: string[] = [];
   try {
     fs.copyFileSync(src, tmp);
+    fs.chmodSync(tmp, 0o600); // private whatever the backup's own mode
     const applied = await checkWorkspaceFile(tmp, file);
     migratedFirst = await checkBackupContent(tmp, file, applied);
     fsyncFile(tmp);
