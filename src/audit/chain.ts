@@ -15,6 +15,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { marksBySigner, readMarks, writeMarks, type SignedMarks } from './marks';
+import { ExitCode, YiyeError } from '../cli/errors';
 
 // Not imported from src/db: its migrations import this module, and a cycle would hand them a
 // half-loaded src/db at start-up.
@@ -95,6 +96,18 @@ export const TASK_UPDATES_CHAIN: ChainSpec = {
 };
 
 export const CHAINS: ChainSpec[] = [LICENSE_EVENTS_CHAIN, IMPORT_LOG_CHAIN, TASK_UPDATES_CHAIN];
+
+/** A chain holds entries but its `audit_heads` row is gone: exit 4 with the way out. */
+export class HeadMissingError extends YiyeError {
+  constructor(readonly spec: ChainSpec) {
+    super(
+      `${spec.label}（${spec.table}）的链头记录（audit_heads）缺失，未写入任何记录。`,
+      'AUDIT_HEAD_MISSING',
+      ExitCode.conflict,
+      '链头记录被删除后无法确认链尾是否也被删除。请先运行 `yiye audit verify` 查看；确认记录完整后运行 `yiye audit repair-head`，按逐条核对后的链重建链头（会留下记录），再重试。',
+    );
+  }
+}
 
 export function chainSpec(name: string): ChainSpec {
   const spec = CHAINS.find((c) => c.name === name);
@@ -310,6 +323,13 @@ async function lockHead(trx: Knex.Transaction, chain: string): Promise<HeadRow> 
   };
   let head = await read();
   if (!head) {
+    // A chain with entries but no head: the head row was deleted. A new head at 0 would collide with
+    // entry 1 (and hide a cut-off tail); refuse until `audit repair-head` re-derives it after a walk.
+    const spec = chainSpec(chain);
+    const last = (await trx(spec.table).max({ m: 'seq' }).first()) as { m: number | string | null } | undefined;
+    if (last?.m != null && Number(last.m) > 0) {
+      throw new HeadMissingError(spec);
+    }
     await trx('audit_heads').insert({ chain, seq: 0, hash: GENESIS, updated_at: nowIso() }).onConflict('chain').ignore();
     head = (await read())!;
   }

@@ -67,6 +67,28 @@ export interface AuditReport {
   publicKey: 'file' | 'workspace' | 'none';
   /** Entries accepted without a signature (`audit sign --accept-unsigned`), from the signed marks. */
   accepted: Acceptance[];
+  /** Heads re-derived by `audit repair-head` after their row was deleted. */
+  repairs: HeadRepair[];
+}
+
+export interface HeadRepair {
+  chain: string;
+  seq: number;
+  hash: string;
+  at: string;
+  actor: string;
+}
+
+export const HEAD_REPAIRS_SETTING = 'audit_head_repairs';
+
+async function readRepairs(db: Db): Promise<HeadRepair[]> {
+  const row = (await db('settings').where({ key: HEAD_REPAIRS_SETTING }).first('value')) as { value: string } | undefined;
+  try {
+    const list = row ? (JSON.parse(row.value) as HeadRepair[]) : [];
+    return Array.isArray(list) ? list : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Exit code of `audit verify` when a chain is broken: the workspace's state is the problem (README 退出码). */
@@ -248,7 +270,7 @@ export async function verifyAudit(db: Db, opts: { publicKeyFile?: string } = {})
   const chains: ChainReport[] = [];
   for (const spec of CHAINS) chains.push(await walkChain(db, spec, key, floors.get(spec.name)));
   const problems = [...marksProblems, ...chains.flatMap((c) => c.problems)];
-  return { ok: problems.length === 0, chains, problems, publicKey: file ? 'file' : key ? 'workspace' : 'none', accepted };
+  return { ok: problems.length === 0, chains, problems, publicKey: file ? 'file' : key ? 'workspace' : 'none', accepted, repairs: await readRepairs(db) };
 }
 
 /** The error `audit verify` ends with when a chain is broken (exit 4), the full report in its details. */
@@ -374,5 +396,42 @@ export async function startSignedMarks(db: Db, signer: HeadSigner): Promise<void
     }
     const stored = await readMarks(trx, { lock: true });
     await writeMarks(trx, signer, marksBySigner(stored, signer) ? stored : null, raise);
+  });
+}
+
+export interface RepairResult {
+  repaired: HeadRepair[];
+}
+
+/** Problems a head repair tolerates: the missing head itself, and signatures (re-signing is `audit sign`'s job). */
+const REPAIRABLE: ReadonlySet<ProblemKind> = new Set<ProblemKind>(['head-missing', 'marks-missing', 'marks-invalid', 'signature-stripped', 'signature']);
+
+/**
+ * `yiye audit repair-head`: a chain whose `audit_heads` row was deleted gets it back, re-derived from
+ * its last entry — only after a full walk found every entry intact (a head deleted together with the
+ * chain's tail cannot be told apart, so the walk must be clean apart from the missing head). The
+ * repaired head is unsigned; every repair is recorded (settings `audit_head_repairs`) and listed by
+ * `audit verify`.
+ */
+export async function repairHeads(db: Db, actor: string): Promise<RepairResult> {
+  return db.transaction(async (trx) => {
+    const report = await verifyAudit(trx);
+    const blocking = report.problems.filter((p) => !REPAIRABLE.has(p.kind));
+    if (blocking.length) throw auditBrokenError({ ...report, problems: blocking });
+    const at = new Date().toISOString();
+    const repaired: HeadRepair[] = [];
+    for (const p of report.problems.filter((q) => q.kind === 'head-missing')) {
+      const spec = CHAINS.find((c) => c.name === p.chain)!;
+      const last = (await trx(spec.table).whereNotNull('seq').orderBy('seq', 'desc').first('seq', 'hash')) as { seq: number | string; hash: string } | undefined;
+      const seq = last ? Number(last.seq) : 0;
+      const hash = last ? last.hash : GENESIS;
+      await trx('audit_heads').insert({ chain: spec.name, seq, hash, updated_at: at }).onConflict('chain').ignore();
+      repaired.push({ chain: spec.name, seq, hash, at, actor });
+    }
+    if (repaired.length) {
+      const all = [...report.repairs, ...repaired];
+      await trx('settings').insert({ key: HEAD_REPAIRS_SETTING, value: JSON.stringify(all) }).onConflict('key').merge();
+    }
+    return { repaired };
   });
 }
