@@ -20,6 +20,7 @@ export default class Init extends BaseCommand {
       env: 'YIYE_KEY_FILE',
     }),
     force: Flags.boolean({ summary: '覆盖已有工作区的不同设置 (overwrite differing settings)' }),
+    'reuse-key': Flags.boolean({ summary: '沿用默认位置已有的私钥文件（否则拒绝，以免两个工作区共用密钥） (adopt an existing key file at the default path)' }),
     yes: Flags.boolean({ char: 'y', summary: '不询问，缺少的设置视为错误 (never prompt)' }),
   };
 
@@ -32,7 +33,7 @@ export default class Init extends BaseCommand {
     const result = await initWorkspace(
       flags.db,
       { regionCode, authorityName, licenseNumberPattern, verifyUrlPrefix: flags['verify-url'] ?? '', defaultValidityYears: flags['validity-years'], timeZone: flags['time-zone'] },
-      { force: flags.force, keyFile: flags['key-file'] },
+      { force: flags.force, keyFile: flags['key-file'], reuseKey: flags['reuse-key'] },
     );
     this.log(result.created ? `已创建工作区：${result.db}` : result.updated ? `已更新工作区设置：${result.db}` : `工作区已存在且设置相同，未作修改：${result.db}`);
     this.log(`  行政区划代码：${result.settings.regionCode}\n  发证机关：${result.settings.authorityName}\n  许可证编号规则：${result.settings.licenseNumberPattern}`);

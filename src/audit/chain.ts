@@ -14,6 +14,8 @@
  */
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import { marksBySigner, readMarks, writeMarks, type SignedMarks } from './marks';
+import { ExitCode, YiyeError } from '../cli/errors';
 
 // Not imported from src/db: its migrations import this module, and a cycle would hand them a
 // half-loaded src/db at start-up.
@@ -111,6 +113,18 @@ export const INSPECTION_LOG_CHAIN: ChainSpec = {
 };
 
 export const CHAINS: ChainSpec[] = [LICENSE_EVENTS_CHAIN, IMPORT_LOG_CHAIN, TASK_UPDATES_CHAIN, INSPECTION_LOG_CHAIN];
+
+/** A chain holds entries but its `audit_heads` row is gone: exit 4 with the way out. */
+export class HeadMissingError extends YiyeError {
+  constructor(readonly spec: ChainSpec) {
+    super(
+      `${spec.label}（${spec.table}）的链头记录（audit_heads）缺失，未写入任何记录。`,
+      'AUDIT_HEAD_MISSING',
+      ExitCode.conflict,
+      '链头记录被删除后无法确认链尾是否也被删除。请先运行 `yiye audit verify` 查看；确认记录完整后运行 `yiye audit repair-head`，按逐条核对后的链重建链头（会留下记录），再重试。',
+    );
+  }
+}
 
 export function chainSpec(name: string): ChainSpec {
   const spec = CHAINS.find((c) => c.name === name);
@@ -251,49 +265,71 @@ export class ChainCursor {
 
   /**
    * Writes the head back. With a signer the head is signed as it now stands — but only when the
-   * entries it would newly vouch for, those written since the last signature by writers without
-   * the key, still verify; otherwise the earlier signature stays, so that tampering with that
-   * unsigned tail remains detectable. Without a signer the earlier signature stays too, covering
-   * the chain up to the entry it names (`audit verify` reports the entries after it as unsigned).
+   * chain has an anchor the key vouched for (the signed high-water mark, src/audit/marks.ts, and a
+   * valid head signature at or past it) and the entries written since, by writers without the key,
+   * still verify; otherwise the earlier signature stays, so that tampering remains detectable and a
+   * signature is never extended over entries no signature ever covered (`audit sign
+   * --accept-unsigned` is the one way to do that, recorded). Without a signer the earlier signature
+   * stays too, covering the chain up to the entry it names (`audit verify` reports the rest as unsigned).
    */
   async save(trx: Knex.Transaction, signer?: HeadSigner | null): Promise<void> {
     if (this.seq === this.saved.seq && !signer) return;
     const update: Record<string, unknown> = { seq: this.seq, hash: this.hash, updated_at: nowIso() };
-    if (signer && (await this.extendable(trx, signer))) Object.assign(update, signedColumns(this.spec.name, this.seq, this.hash, signer));
+    const marks = signer ? await readMarks(trx, { lock: true }) : null;
+    const sign = !!signer && marksBySigner(marks, signer) && (await this.extendable(trx, signer, marks));
+    if (sign) Object.assign(update, signedColumns(this.spec.name, this.seq, this.hash, signer));
     await trx('audit_heads').where({ chain: this.spec.name }).update(update);
+    if (sign) await writeMarks(trx, signer, marks as SignedMarks, { [this.spec.name]: { seq: this.seq, hash: this.hash } });
     this.saved = { seq: this.seq, hash: this.hash };
   }
 
   /**
-   * Whether the chain as it stood when locked is what the last signature covers plus entries that
-   * link and hash correctly after it. The existing signature is checked by signing its message
-   * again: Ed25519 signatures are deterministic, so only our own key reproduces it.
+   * Whether the chain as it stood when locked is anchored (see `anchorOf`) and the entries after the
+   * anchor link and hash correctly up to the head.
    */
-  private async extendable(trx: Knex.Transaction, signer: HeadSigner): Promise<boolean> {
+  private async extendable(trx: Knex.Transaction, signer: HeadSigner, marks: SignedMarks): Promise<boolean> {
     const h = this.opened;
-    const openSeq = Number(h.seq);
-    let seq = 0;
-    let hash = GENESIS;
-    if (h.signed_seq != null && h.signed_hash != null) {
-      seq = Number(h.signed_seq);
-      hash = h.signed_hash;
-      if (h.key_id !== signer.keyId || h.signature !== signer.signBytes(headMessage(this.spec.name, seq, hash))) return false;
-    }
-    while (seq < openSeq) {
-      const rows = (await trx(this.spec.table).where('seq', '>', seq).where('seq', '<=', openSeq).orderBy('seq').limit(SQLITE_CHUNK).select()) as Array<Record<string, unknown>>;
-      if (rows.length === 0) return false;
-      for (const r of rows) {
-        const next = seq + 1;
-        if (Number(r.seq) !== next || r.prev_hash !== hash || entryHash(hash, this.spec, next, r) !== r.hash) return false;
-        seq = next;
-        hash = String(r.hash);
-      }
-    }
-    return seq === openSeq && hash === h.hash;
+    const anchor = anchorOf(this.spec.name, h, marks, signer);
+    if (!anchor) return false;
+    return chainLinksFrom(trx, this.spec, anchor, { seq: Number(h.seq), hash: h.hash });
   }
 }
 
-function signedColumns(chain: string, seq: number, hash: string, signer: HeadSigner): Record<string, unknown> {
+/**
+ * Where a signature may be extended from: the head's own signature, when it verifies (by signing its
+ * message again: Ed25519 signatures are deterministic, so only our own key reproduces it) and reaches
+ * at least the chain's signed high-water mark; or the start of a chain that was never signed and
+ * holds no entry. Null otherwise: the head's signature was stripped or replaced by an older one, or
+ * the chain holds entries no signature ever covered.
+ */
+export function anchorOf(chain: string, h: HeadRow, marks: SignedMarks, signer: HeadSigner): { seq: number; hash: string } | null {
+  const mark = marks.marks[chain];
+  if (h.signed_seq != null && h.signed_hash != null && h.signature != null) {
+    const seq = Number(h.signed_seq);
+    if (h.key_id !== signer.keyId || h.signature !== signer.signBytes(headMessage(chain, seq, h.signed_hash))) return null;
+    if (mark && (seq < mark.seq || (seq === mark.seq && h.signed_hash !== mark.hash))) return null;
+    return { seq, hash: h.signed_hash };
+  }
+  return !mark && Number(h.seq) === 0 ? { seq: 0, hash: GENESIS } : null;
+}
+
+/** Whether the entries after `from` link and hash correctly up to `to` (the head). */
+async function chainLinksFrom(trx: Knex.Transaction, spec: ChainSpec, from: { seq: number; hash: string }, to: { seq: number; hash: string }): Promise<boolean> {
+  let { seq, hash } = from;
+  while (seq < to.seq) {
+    const rows = (await trx(spec.table).where('seq', '>', seq).where('seq', '<=', to.seq).orderBy('seq').limit(SQLITE_CHUNK).select()) as Array<Record<string, unknown>>;
+    if (rows.length === 0) return false;
+    for (const r of rows) {
+      const next = seq + 1;
+      if (Number(r.seq) !== next || r.prev_hash !== hash || entryHash(hash, spec, next, r) !== r.hash) return false;
+      seq = next;
+      hash = String(r.hash);
+    }
+  }
+  return seq === to.seq && hash === to.hash;
+}
+
+export function signedColumns(chain: string, seq: number, hash: string, signer: HeadSigner): Record<string, unknown> {
   return { signed_seq: seq, signed_hash: hash, signature: signer.signBytes(headMessage(chain, seq, hash)), key_id: signer.keyId };
 }
 
@@ -304,6 +340,13 @@ async function lockHead(trx: Knex.Transaction, chain: string): Promise<HeadRow> 
   };
   let head = await read();
   if (!head) {
+    // A chain with entries but no head: the head row was deleted. A new head at 0 would collide with
+    // entry 1 (and hide a cut-off tail); refuse until `audit repair-head` re-derives it after a walk.
+    const spec = chainSpec(chain);
+    const last = (await trx(spec.table).max({ m: 'seq' }).first()) as { m: number | string | null } | undefined;
+    if (last?.m != null && Number(last.m) > 0) {
+      throw new HeadMissingError(spec);
+    }
     await trx('audit_heads').insert({ chain, seq: 0, hash: GENESIS, updated_at: nowIso() }).onConflict('chain').ignore();
     head = (await read())!;
   }
@@ -354,21 +397,6 @@ export async function sealChained(trx: Knex.Transaction, name: string, ids: numb
     await trx(cursor.spec.table).where({ id: r.id }).update(cursor.next(r));
   }
   await cursor.save(trx, opts.signer);
-}
-
-/**
- * Signs the heads of the given chains as they stand (`yiye audit sign`, after a verification found
- * them intact): the entries written without the key (revocations, catalog imports) become covered.
- */
-export async function signHeads(trx: Knex.Transaction, names: string[], signer: HeadSigner): Promise<Array<{ chain: string; seq: number; hash: string }>> {
-  const out: Array<{ chain: string; seq: number; hash: string }> = [];
-  for (const name of names) {
-    const head = await lockHead(trx, name);
-    const seq = Number(head.seq);
-    await trx('audit_heads').where({ chain: name }).update(signedColumns(name, seq, head.hash, signer));
-    out.push({ chain: name, seq, hash: head.hash });
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

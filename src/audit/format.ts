@@ -1,4 +1,4 @@
-import type { AuditReport, ChainReport, SignResult } from './service';
+import { acceptanceText, type AuditReport, type ChainReport, type RepairResult, type SignResult } from './service';
 
 const SIGNATURE_TEXT: Record<ChainReport['signature'], string> = {
   valid: '签名有效',
@@ -23,11 +23,18 @@ export function formatAuditReport(r: AuditReport): string {
     lines.push(`发现 ${r.problems.length} 处问题：`);
     for (const p of r.problems) lines.push(`  - ${p.message}`);
   }
+  for (const a of r.accepted) lines.push(`注意：${acceptanceText(a)}。`);
+  for (const h of r.repairs) lines.push(`注意：${h.at} 由 ${h.actor || '（未署名）'} 按逐条核对后的链重建了 ${h.chain} 的链头（序号 ${h.seq}）：原链头记录曾被删除。`);
   // not while something is wrong: signing would vouch for it (and `audit sign` refuses)
   if (r.ok && r.chains.some((c) => c.unsignedEntries > 0)) lines.push('提示：未签名的记录只受哈希链保护；运行 `yiye audit sign` 用工作区私钥为链头签名。');
   return lines.join('\n');
 }
 
 export function formatSignResult(r: SignResult): string {
-  return [...r.signed.map((s) => `已签名 ${s.chain}：序号 ${s.seq}，哈希 ${s.hash}`), `签名密钥 ${r.keyId}`].join('\n');
+  return [...r.signed.map((s) => `已签名 ${s.chain}：序号 ${s.seq}，哈希 ${s.hash}`), ...r.accepted.map((a) => `已接受：${acceptanceText(a)}`), `签名密钥 ${r.keyId}`].join('\n');
+}
+
+export function formatRepairResult(r: RepairResult): string {
+  if (r.repaired.length === 0) return '各链链头记录均在，无需重建。';
+  return [...r.repaired.map((h) => `已重建 ${h.chain} 的链头：序号 ${h.seq}，哈希 ${h.hash}（已记录，audit verify 会列出）`), '提示：重建的链头未签名；运行 `yiye audit verify` 查看，必要时 `yiye audit sign --accept-unsigned --reason …`。'].join('\n');
 }

@@ -3,6 +3,7 @@ import { YiyeError, UsageError, databaseError, errorJson, ExitCode, rowErrorLine
 import { Progress, createProgress } from './progress';
 import { currentPgTarget, openWorkspace, type Db } from '../db';
 import { setWorkspaceTimeZone } from '../text/time';
+import { terminalSafe } from '../text/controls';
 
 /** Times are shown in the workspace's time zone (`yiye init --time-zone`; src/text/time.ts). */
 async function useWorkspaceTimeZone(db: Db): Promise<void> {
@@ -48,6 +49,11 @@ export abstract class BaseCommand extends Command {
     if (errors > 0 && !skipInvalid) process.exitCode = ExitCode.inputRejected;
   }
 
+  /** Every line printed goes through `terminalSafe`: a name carrying ESC or U+202E is shown escaped, never obeyed. */
+  override log(message = '', ...args: unknown[]): void {
+    super.log(terminalSafe(message), ...args);
+  }
+
   /** Runs `fn` on the opened workspace and always closes the connection (the process must exit). */
   protected async withDb<T>(target: string, fn: (db: Db) => Promise<T>): Promise<T> {
     const db = await openWorkspace(target);
@@ -66,7 +72,7 @@ export abstract class BaseCommand extends Command {
       this.logJson(errorJson(known));
       return;
     }
-    process.stderr.write(`错误：${known.message}\n`);
+    process.stderr.write(`错误：${terminalSafe(known.message)}\n`);
     // a rejected batch: every row error, not only the first one the message names
     const rows = rowErrorsOf(known.details);
     if (rows.errors.length > 1) process.stderr.write(`全部错误：\n${rowErrorLines(rows.errors, 20, rows.notListed, this.id?.startsWith('license') ? '--results' : '--report').join('\n')}\n`);

@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import knexFactory from 'knex';
 import sqlite3 from 'sqlite3';
 import { ConflictError, InputError, UsageError } from '../cli/errors';
 import { spawnSync } from 'node:child_process';
@@ -15,6 +16,8 @@ import { connect, isPostgresUrl, migrateLatest, migrationStatus, redact, type Db
 import { findKeyFile, keysDir, resolveKeyFile } from '../license/keys';
 import { readPublicKey } from '../settings/service';
 import { migrations } from './migrations';
+import { diffSchema, expectedSqliteSchema, schemaAlteredError, schemaDiffEmpty, SQLITE_MASTER_QUERY, type SchemaObject } from './schema';
+import { ACCEPTABLE_ON_RESTORE, auditBrokenError, verifyAudit } from '../audit/service';
 
 const SYNCHRONOUS = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
 
@@ -152,6 +155,7 @@ export async function dbStatus(target: string, opts: { keyFile?: string } = {}):
         journalMode: jm.journal_mode.toUpperCase(),
         synchronous: SYNCHRONOUS[sy.synchronous] ?? String(sy.synchronous),
       };
+      if (m.applied.length) await checkSchema(file, m.applied, (sql) => db.raw(sql) as Promise<SchemaObject[]>);
     }
     return status;
   } finally {
@@ -325,8 +329,11 @@ export async function backupDb(target: string, file: string, opts: { force?: boo
   try {
     const { applied } = await migrationStatus(db);
     if (applied.length === 0) throw new ConflictError(`“${target}”不是已初始化的 yiye 工作区。`, '请用 --db 指定工作区数据库。');
+    // Created empty and private first (VACUUM INTO fills an empty file): a backup is as secret as the workspace.
+    fs.writeFileSync(tmp, '', { flag: 'wx', mode: 0o600 });
     // A bound parameter: the path is data, never SQL.
     await db.raw('VACUUM INTO ?', [tmp]);
+    fs.chmodSync(tmp, 0o600);
     await db.destroy();
     await checkWorkspaceFile(tmp, file);
     fsyncFile(tmp);
@@ -388,9 +395,12 @@ export async function restoreDb(target: string, file: string, opts: { force?: bo
   }
   fs.mkdirSync(path.dirname(dest), { recursive: true });
   const tmp = tempBeside(dest, 'restore');
+  let migratedFirst: string[] = [];
   try {
     fs.copyFileSync(src, tmp);
-    await checkWorkspaceFile(tmp, file);
+    fs.chmodSync(tmp, 0o600); // private whatever the backup's own mode
+    const applied = await checkWorkspaceFile(tmp, file);
+    migratedFirst = await checkBackupContent(tmp, file, applied);
     fsyncFile(tmp);
     if (replaced) await releaseTarget(dest, target);
     for (const side of ['-wal', '-shm', '-journal']) fs.rmSync(`${dest}${side}`, { force: true });
@@ -402,7 +412,7 @@ export async function restoreDb(target: string, file: string, opts: { force?: bo
   const sha256 = await sha256Of(dest);
   const db = connect(dest);
   try {
-    const migrationsApplied = await migrateLatest(db);
+    const migrationsApplied = [...migratedFirst, ...(await migrateLatest(db))];
     return { file: src, target: dest, sha256, bytes: fs.statSync(dest).size, replaced, migrationsApplied, counts: await counts(db) };
   } finally {
     await db.destroy();
@@ -438,5 +448,44 @@ async function releaseTarget(dest: string, label: string): Promise<void> {
     }
   } finally {
     await raw.close().catch(() => undefined);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema and audit checks of a workspace file (issue 18): what the migrations create, nothing more
+// or less, and an intact audit log, before a backup is accepted.
+// ---------------------------------------------------------------------------------------------
+
+/** Compares a SQLite workspace's sqlite_master with what its migrations create; exit 4 naming every difference. */
+async function checkSchema(label: string, applied: string[], query: (sql: string) => Promise<SchemaObject[]>): Promise<void> {
+  const diff = diffSchema(await query(SQLITE_MASTER_QUERY), await expectedSqliteSchema(applied));
+  if (!schemaDiffEmpty(diff)) throw schemaAlteredError(label, diff);
+}
+
+/**
+ * A backup copy (`tmp`, not yet in place) must have exactly the schema its migrations create and,
+ * brought to the current schema (returns the migrations that took), an audit log that verifies: otherwise it is refused (exit 4) and
+ * the workspace is left as it was. Opened without connect()'s WAL switch: the copy stays one file.
+ */
+async function checkBackupContent(tmp: string, label: string, applied: string[]): Promise<string[]> {
+  const raw = await openRaw(tmp, sqlite3.OPEN_READONLY);
+  try {
+    await checkSchema(label, applied, (sql) => raw.all<SchemaObject>(sql));
+  } finally {
+    await raw.close();
+  }
+  const db = knexFactory({ client: 'sqlite3', connection: { filename: tmp }, useNullAsDefault: true, pool: { min: 1, max: 1 }, log: { warn() {}, error() {}, deprecate() {}, debug() {} } });
+  try {
+    const migrated = await migrateLatest(db);
+    const report = await verifyAudit(db);
+    // a backup from before the signed marks has none: restored, and `audit verify` says so afterwards
+    if (report.problems.some((p) => !ACCEPTABLE_ON_RESTORE.has(p.kind))) {
+      const err = auditBrokenError(report);
+      err.message = `“${label}”的审计日志校验未通过，未恢复：${err.message}`;
+      throw err;
+    }
+    return migrated;
+  } finally {
+    await db.destroy();
   }
 }

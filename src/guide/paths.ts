@@ -12,6 +12,7 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$/i;
 export function safeSegment(name: string): string {
   let s = normalizeText(name)
     .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/[\u0080-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g, '')
     .replace(/[/\\:*?"<>|]/g, '_')
     .replace(/\.{2,}/g, '_')
     .replace(/^[.\s]+|[.\s]+$/g, '');

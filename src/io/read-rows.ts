@@ -3,6 +3,7 @@ import type { ReadRowsOptions, SheetRow } from './types';
 import { readCsvRows } from './csv';
 import { sniffFormat } from './sniff';
 import { InputError } from '../cli/errors';
+import { stripControlCells } from '../text/controls';
 
 export type FileFormat = 'xlsx' | 'xls' | 'ods' | 'html' | 'csv';
 
@@ -48,8 +49,8 @@ export function unguardCells(cells: SheetRow['cells']): void {
     const c = cells[i];
     if (typeof c !== 'string' || c.charCodeAt(0) !== 0x27 || c.length < 2) continue;
     const next = c.charCodeAt(1);
-    // = + - @ \t \r: exactly the characters neutralizeFormula guards
-    if (next === 0x3d || next === 0x2b || next === 0x2d || next === 0x40 || next === 0x09 || next === 0x0d) cells[i] = c.slice(1);
+    // = + - @ \t \r and full-width ＝＋－＠: exactly the characters neutralizeFormula guards
+    if (next === 0x3d || next === 0x2b || next === 0x2d || next === 0x40 || next === 0x09 || next === 0x0d || next === 0xff1d || next === 0xff0b || next === 0xff0d || next === 0xff20) cells[i] = c.slice(1);
   }
 }
 
@@ -72,6 +73,8 @@ export async function* readRows(file: string, opts: ReadRowsOptions = {}): Async
   const rows = await rowsOf(file, opts);
   for await (const r of rows) {
     unguardCells(r.cells);
+    const cleaned = stripControlCells(r.cells); // control, bidi and format characters never belong in a cell (src/text/controls.ts)
+    if (cleaned.length) r.controlsRemoved = cleaned;
     yield r;
   }
 }

@@ -24,6 +24,8 @@ export interface SheetRow {
   rowNumber: number;
   /** cells[0] is column A. Cells covered by a merged range carry the value of the range's top-left cell. */
   cells: CellValue[];
+  /** 0-based columns whose text lost control, bidi or format characters on reading (src/text/controls.ts). */
+  controlsRemoved?: number[];
 }
 
 export interface ReadRowsOptions {

@@ -12,7 +12,8 @@ import { UsageError } from '../cli/errors';
  * single quote character, the OWASP CSV-injection recommendation.
  */
 export function neutralizeFormula(v: CellValue): CellValue {
-  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(v)) return `'${v}`;
+  // full-width ＝＋－＠ too: Excel with a Chinese or Japanese IME turns them into a formula as well
+  if (typeof v === 'string' && /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/.test(v)) return `'${v}`;
   if (isCellError(v)) return v.error;
   return v;
 }

@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { Db } from '../db';
 import { UsageError } from '../cli/errors';
 import type { Asker } from '../cli/prompt';
+import { resolveInside, safeSegment } from '../guide/paths';
 import { writeCsv } from '../io/write';
 import { normalizeText } from '../text/normalize';
 import { parseDateValue } from '../text/dates';
@@ -140,7 +141,8 @@ export async function askApplication(db: Db, ask: Asker, counter: Counter): Prom
 export async function saveApplication(app: Application, dir: string): Promise<string> {
   await fs.promises.mkdir(dir, { recursive: true });
   const fields = Object.keys(ISSUE_FIELDS) as IssueField[];
-  const file = path.join(dir, `${app.applicationNo}.csv`);
+  // named like every output path: CON, NUL, "../x" or a separator in the 申请编号 cannot name a device or leave `dir`
+  const file = resolveInside(dir, `${safeSegment(app.applicationNo)}.csv`);
   const tmp = `${file}.${process.pid}.tmp`;
   await writeCsv(tmp, fields.map((f) => ISSUE_FIELDS[f][0]), [fields.map((f) => app[f])]);
   if (fs.existsSync(file)) {

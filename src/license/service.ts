@@ -15,6 +15,7 @@ import type { CellValue } from '../io/types';
 import { readPublicKey, readSettings } from '../settings/service';
 import { findIndustry } from '../catalog/service';
 import { keyIdOf, parsePublicKey } from './keys';
+import { marksBlock, marksVerify, readMarks } from '../audit/marks';
 import { cleanPayloadText, decodePayload, looksLikePayload, verifyPayloadSignature, type LicensePayload } from './payload';
 import { openSigner, workspacePublicKey } from './signer';
 import { CatalogIndex, eventToDomain, itemsOf, licenseByNumber, loadLicenses, versionToDomain, effectiveStatus, type EventRow, type LicenseRow, type VersionRow } from './store';
@@ -529,7 +530,10 @@ export async function exportPublicKey(db: Db, out?: string): Promise<PublicKeyEx
   if (!pk) throw new ConflictError('本工作区还没有签名密钥。', '请运行 `yiye init`（与原设置相同）生成签名密钥。');
   if (out) {
     await fs.promises.mkdir(path.dirname(path.resolve(out)), { recursive: true });
-    await fs.promises.writeFile(out, pk.pem);
+    // the signed high-water marks travel with the key, so that `audit verify --public-key` can tell a stripped head signature (src/audit/marks.ts)
+    const marks = await readMarks(db);
+    const valid = marks && marks !== 'malformed' && marksVerify(marks, { key: parsePublicKey(pk.pem), keyId: pk.keyId });
+    await fs.promises.writeFile(out, valid ? `${pk.pem}${marksBlock(marks)}` : pk.pem);
   }
   return { keyId: pk.keyId, pem: pk.pem, ...(out ? { file: out } : {}) };
 }

@@ -39,6 +39,7 @@ import {
   type ParagraphChild,
 } from 'docx';
 import type { Align, Block, Span } from './markdown';
+import { xmlChars } from '../text/controls';
 
 const FONT = {
   body: '仿宋_GB2312',
@@ -146,7 +147,7 @@ export function blocksToDocxChildren(blocks: Block[]): Array<Paragraph | Table> 
   return out;
 }
 
-const xmlEscape = (t: string) => t.replace(/[<>&"']/g, (c) => `&${{ '<': 'lt', '>': 'gt', '&': 'amp', '"': 'quot', "'": 'apos' }[c]};`);
+const xmlEscape = (t: string) => xmlChars(t).replace(/[<>&"']/g, (c) => `&${{ '<': 'lt', '>': 'gt', '&': 'amp', '"': 'quot', "'": 'apos' }[c]};`);
 
 /**
  * docProps/core.xml as the `docx` package writes it, but with the document's own date instead of the

@@ -1,4 +1,5 @@
 import type { CellValue } from '../io/types';
+import { escapeMarkdown } from '../render/markdown';
 import { writeTable, type SheetData } from '../io/write';
 import { reportCharts } from './charts';
 import { windowLabel, type ProgressReport, type ReportTask } from './progress';
@@ -131,7 +132,8 @@ const title = (r: ProgressReport) => `改革任务进展报告（截至 ${r.asOf
 function mdCell(v: CellValue): string {
   if (v === null || v === undefined || v === '') return '';
   const s = v instanceof Date ? v.toISOString().slice(0, 10) : String(v);
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+  // the guide's Markdown escaping: a task titled <img …>, [点我](javascript:…) or ![](http://…) stays text
+  return escapeMarkdown(s);
 }
 
 export function renderMarkdown(r: ProgressReport): string {

@@ -2,7 +2,9 @@ import type { Db } from '../db';
 import { connect, isPostgresUrl, migrateLatest, migrationStatus, redact } from '../db';
 import { ConflictError, InputError } from '../cli/errors';
 import { createPrivateKeyFile, findKeyFile, keyCandidates, keyIdOf, loadPrivateKey, parsePublicKey, publicPem, resolveKeyFile } from '../license/keys';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { startSignedMarks } from '../audit/service';
 import { normalizeText, toHalfWidth } from '../text/normalize';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../text/time';
 
@@ -185,11 +187,12 @@ export interface InitResult {
  * settings changes nothing; different settings on an existing workspace are a conflict (exit 4)
  * unless `force` is given, because licence numbers already issued follow the old pattern.
  */
-export async function initWorkspace(target: string, typed: WorkspaceSettings, opts: { force?: boolean; keyFile?: string } = {}): Promise<InitResult> {
+export async function initWorkspace(target: string, typed: WorkspaceSettings, opts: { force?: boolean; keyFile?: string; reuseKey?: boolean } = {}): Promise<InitResult> {
   // typed as on a Chinese keyboard: ３１０１１５ is 310115, blanks around a name are not part of it
   const given = { ...typed, regionCode: toHalfWidth(typed.regionCode).trim(), authorityName: normalizeText(typed.authorityName), verifyUrlPrefix: normalizeVerifyUrl(typed.verifyUrlPrefix ?? '') };
   validateSettings(given);
   const settings = withDefaults(given);
+  createPrivateDbFile(target);
   const db = connect(target);
   try {
     const before = await migrationStatus(db);
@@ -213,7 +216,7 @@ export async function initWorkspace(target: string, typed: WorkspaceSettings, op
       }
       updated = !created;
     });
-    const keys = await ensureKeys(db, resolveKeyFile(target, opts.keyFile));
+    const keys = await ensureKeys(db, resolveKeyFile(target, opts.keyFile), { adopt: !!opts.keyFile || !!opts.reuseKey });
     return { db: redact(target), dialect: isPostgresUrl(target) ? 'postgres' : 'sqlite', created, updated, migrationsApplied, settings, keys };
   } finally {
     await db.destroy();
@@ -223,10 +226,11 @@ export async function initWorkspace(target: string, typed: WorkspaceSettings, op
 /**
  * Gives the workspace its Ed25519 key pair once: the private key to `keyFile` (0600), the public key
  * to the settings. A key file already at that path (copied from the office's other machine, or left
- * by an interrupted init) is adopted rather than replaced. On a workspace that already has a key, a
+ * by an interrupted init) is adopted only when asked (`adopt`: --key-file or --reuse-key), never
+ * silently: two workspaces sharing one key could vouch for each other's licences. On a workspace that already has a key, a
  * missing private key is reported, not regenerated: a new key would orphan every licence signed so far.
  */
-async function ensureKeys(db: Db, keyFile: string): Promise<KeyStatus> {
+async function ensureKeys(db: Db, keyFile: string, opts: { adopt: boolean }): Promise<KeyStatus> {
   const existing = await readPublicKey(db);
   if (existing) {
     const { found } = findKeyFile(keyFile, existing.keyId);
@@ -242,10 +246,32 @@ async function ensureKeys(db: Db, keyFile: string): Promise<KeyStatus> {
     return { keyId: existing.keyId, privateKeyFile: keyFile, created: false, privateKeyPresent: true };
   }
   const adopted = fs.existsSync(keyFile);
+  if (adopted && !opts.adopt) {
+    throw new ConflictError(
+      `私钥文件“${keyFile}”已存在，而本工作区还没有签名密钥：沿用它会让两个工作区共用同一把签名密钥，未自动沿用。`,
+      '若它确是本工作区的私钥（例如从办公室另一台机器复制而来），请加 --reuse-key 重新运行 yiye init，或用 --key-file 明确指定它；否则请移走该文件，或用 --key-file 指定新私钥的位置。',
+    );
+  }
   const key = adopted ? { ...loadPrivateKey(keyFile), file: keyFile } : createPrivateKeyFile(keyFile);
   await db.transaction(async (trx) => {
     await trx('settings').insert({ key: PUBLIC_KEY_SETTING, value: publicPem(key.publicKey) }).onConflict('key').merge();
     await trx('settings').insert({ key: KEY_ID_SETTING, value: key.keyId }).onConflict('key').merge();
   });
+  await startSignedMarks(db, { keyId: key.keyId, signBytes: (data) => crypto.sign(null, data, key.privateKey).toString('base64url') });
   return { keyId: key.keyId, privateKeyFile: key.file, created: !adopted, privateKeyPresent: true };
+}
+
+/**
+ * A new SQLite workspace file is created empty with mode 0600 before SQLite opens it: SQLite then
+ * gives its -wal and -shm files the database's own mode, so none of them is readable by other local
+ * users (holders' names, codes and addresses are in it). An existing file is left as it is.
+ */
+function createPrivateDbFile(target: string): void {
+  if (isPostgresUrl(target)) return;
+  try {
+    fs.writeFileSync(target, '', { flag: 'wx', mode: 0o600 });
+    fs.chmodSync(target, 0o600);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'EEXIST' && (err as { code?: string }).code !== 'ENOENT') throw err;
+  }
 }

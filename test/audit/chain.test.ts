@@ -62,7 +62,8 @@ describe.each(backends())('hash-chained audit log on %s', (backend) => {
     // 10 issued (signed by the batch), a change (signed with the key it was signed with), a revocation (no key needed: not yet signed)
     expect(events).toMatchObject({ entries: 12, headSeq: 12, signature: 'valid', signedSeq: 11, unsignedEntries: 1 });
     const imports = report.chains.find((c) => c.chain === 'import_log')!;
-    expect(imports).toMatchObject({ entries: 6, headSeq: 6, signature: 'none', unsignedEntries: 6 });
+    // signed at its start when the workspace got its key (init), the imports after it not yet
+    expect(imports).toMatchObject({ entries: 6, headSeq: 6, signature: 'valid', signedSeq: 0, unsignedEntries: 6 });
     const seqs = (await ws.db('license_events').orderBy('id').pluck('seq')).map(Number);
     expect(seqs).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
 
@@ -163,11 +164,24 @@ describe.each(backends())('rewriting a whole chain without the key on %s', (back
       await ws.db('audit_heads')
         .where({ chain: 'license_events' })
         .update({ signed_hash: prev, signature: crypto.sign(null, headMessage('license_events', 10, prev), privateKey).toString('base64url'), key_id: keyId });
+      // the signed high-water marks were signed by the workspace's real key: the substitution shows
+      // (and so do the other chains' heads, signed at init)
+      expect((await verifyAudit(ws.db)).problems).toEqual(
+        expect.arrayContaining([expect.objectContaining({ kind: 'key-mismatch', table: 'settings' }), expect.objectContaining({ kind: 'key-mismatch', table: 'import_log' })]),
+      );
+      // … unless the attacker re-signs the marks too (and strips the other heads, which the forged marks do not mention)
+      await ws.db('audit_heads').whereNot({ chain: 'license_events' }).update({ signature: null, signed_seq: null, signed_hash: null, key_id: null });
+      const { marksMessage } = await import('../../src/audit/marks');
+      const forged = { v: 1 as const, keyId, marks: { license_events: { seq: 10, hash: prev } }, accepted: [] };
+      await ws.db('settings').where({ key: 'audit_signed_marks' }).update({ value: JSON.stringify({ ...forged, signature: crypto.sign(null, marksMessage(forged), privateKey).toString('base64url') }) });
       expect((await verifyAudit(ws.db)).ok).toBe(true);
       const independent = await verifyAudit(ws.db, { publicKeyFile });
-      // the key file and the head's signature disagree: a wrong key file, or a replaced signature
-      expect(independent.problems).toEqual([expect.objectContaining({ kind: 'key-mismatch', table: 'license_events' })]);
-      expect(auditBrokenError(independent).hint).toMatch(/请先确认 --public-key 是本工作区 `yiye keys export-public` 导出的公钥/);
+      // the key file and the head's signature disagree: a wrong key file, or a replaced signature; and
+      // the marks exported with the key file name the signed entry that changed
+      expect(independent.problems).toEqual(
+        expect.arrayContaining([expect.objectContaining({ kind: 'key-mismatch', table: 'license_events' }), expect.objectContaining({ kind: 'signed-rewritten', table: 'license_events' })]),
+      );
+      expect(auditBrokenError(independent).hint).toMatch(/审计日志记录已被绕过 yiye 改动/);
       expect(formatAuditReport(independent)).not.toMatch(/yiye audit sign/);
       expect(fs.existsSync(publicKeyFile)).toBe(true);
     } finally {

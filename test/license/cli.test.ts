@@ -151,7 +151,7 @@ describe('license print', () => {
     // the fixed test key makes the signature, and so the QR code, the same on every run
     fs.copyFileSync(lic('test-signing-key.pem'), `${db}.key.pem`);
     fs.chmodSync(`${db}.key.pem`, 0o600);
-    expect((await yiye(['init', '--db', db, ...INIT, '--verify-url', 'https://zwfw.pudong.example/yiye/verify?p='])).code).toBe(0);
+    expect((await yiye(['init', '--db', db, ...INIT, '--reuse-key', '--verify-url', 'https://zwfw.pudong.example/yiye/verify?p='])).code).toBe(0);
     expect((await yiye(['catalog', 'import', ...PUDONG_BASE, '--db', db])).code).toBe(0);
     expect((await yiye(['license', 'issue', BATCH1, '--db', db, '--date', '2026-03-15'])).code).toBe(0);
     const out = tmpDir('print-');
