@@ -4,6 +4,7 @@ import * as m002License from './20261122_002_license';
 import * as m003 from './20261122_003_tasks';
 import * as m004Audit from './20261122_004_audit';
 import * as m005TaskAudit from './20261122_005_task_audit';
+import * as m010ImpHeaders from './20261206_010_imp_headers';
 
 export interface Migration {
   name: string;
@@ -12,4 +13,4 @@ export interface Migration {
 }
 
 /** Every migration, in order. Listed explicitly so the build and the tests see the same set. */
-export const migrations: Migration[] = [{ name: '20261122_001_catalog', ...m001 }, { name: '20261122_002_license', ...m002License }, { name: '20261122_003_tasks', ...m003 }, { name: '20261122_004_audit', ...m004Audit }, { name: '20261122_005_task_audit', ...m005TaskAudit }];
+export const migrations: Migration[] = [{ name: '20261122_001_catalog', ...m001 }, { name: '20261122_002_license', ...m002License }, { name: '20261122_003_tasks', ...m003 }, { name: '20261122_004_audit', ...m004Audit }, { name: '20261122_005_task_audit', ...m005TaskAudit }, { name: '20261206_010_imp_headers', ...m010ImpHeaders }];
