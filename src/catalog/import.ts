@@ -208,20 +208,7 @@ async function processFiles(planned: PlannedFile[], opts: ImportOptions, writer:
         throw new InputError(`在“${file.name}”的工作表“${current.name}”前 ${HEADER_SEARCH_ROWS} 行中找不到表头。`, '表头应包含“行业名称”“事项名称”“改革方式”等列名；请核对文件，或用 --kind 指定目录类型。', undefined, 'NO_HEADER');
       }
     };
-    const startContext = (pre: SheetRow[], headerIdx: number, name: string): SheetContext | undefined => {
-      const headerRows = [pre[headerIdx]];
-      // A second header row (sub-columns under a merged group cell) also names fields.
-      const next = pre[headerIdx + 1];
-      if (next && (engine.score(next.cells, { exactOnly: true }) >= 2 || engine.isSecondRow(pre[headerIdx].cells, next.cells))) headerRows.push(next);
-      const cells = headerRows.map((r) => r.cells);
-      const rowNumber = headerRows[headerRows.length - 1].rowNumber;
-      const kind = opts.kind && opts.kind !== 'auto' ? opts.kind : detectKind(mapHeader(cells, rowNumber, engine).columns);
-      if (!kind) return undefined;
-      // mapped again for the kind: a column naming a field this kind does not read is 未识别
-      const header: HeaderMap = mapHeader(cells, rowNumber, engine, kind);
-      const title = titleText(pre.slice(0, headerIdx));
-      return { file: file.name, sheet: name, kind, header, sheetLevel: parseLevel(name, true) ?? parseLevel(title, true) ?? null };
-    };
+    const startContext = (pre: SheetRow[], headerIdx: number, name: string) => sheetContext(file.name, name, pre, headerIdx, engine, opts.kind);
     const handleRow = async (row: SheetRow) => {
       const cur = current!;
       if (cur.ctx) {
@@ -284,6 +271,25 @@ async function processFiles(planned: PlannedFile[], opts: ImportOptions, writer:
   const order = new Map(summaries.flatMap((f) => f.sheets.map((sh) => `${f.file}\u0000${sh.sheet}`)).map((k, i) => [k, i]));
   errors.sort((a, b) => (order.get(`${a.file}\u0000${a.sheet}`) ?? 0) - (order.get(`${b.file}\u0000${b.sheet}`) ?? 0) || a.row - b.row);
   return { summaries, errors, errorsNotListed, unmappedColumns };
+}
+
+/**
+ * A sheet's header and kind, from the rows read so far (`pre`, the header at `headerIdx`): the row
+ * below joins the header when it is the lower row of a two-row header. Undefined when the header
+ * names no kind of catalog (an instructions sheet).
+ */
+export function sheetContext(fileName: string, sheetName: string, pre: SheetRow[], headerIdx: number, engine: HeaderEngine<Field>, kindOpt?: KindOption): SheetContext | undefined {
+  const headerRows = [pre[headerIdx]];
+  const next = pre[headerIdx + 1];
+  if (next && (engine.score(next.cells, { exactOnly: true }) >= 2 || engine.isSecondRow(pre[headerIdx].cells, next.cells))) headerRows.push(next);
+  const cells = headerRows.map((r) => r.cells);
+  const rowNumber = headerRows[headerRows.length - 1].rowNumber;
+  const kind = kindOpt && kindOpt !== 'auto' ? kindOpt : detectKind(mapHeader(cells, rowNumber, engine).columns);
+  if (!kind) return undefined;
+  // mapped again for the kind: a column naming a field this kind does not read is 未识别
+  const header: HeaderMap = mapHeader(cells, rowNumber, engine, kind);
+  const title = titleText(pre.slice(0, headerIdx));
+  return { file: fileName, sheet: sheetName, kind, header, sheetLevel: parseLevel(sheetName, true) ?? parseLevel(title, true) ?? null };
 }
 
 /** `--strict` and a column not understood: the import stops before anything is committed. */

@@ -274,3 +274,25 @@ function spreadGroups(top: CellValue[], lower: CellValue[], width: number): Cell
   }
   return out;
 }
+
+/** One column of an inspected sheet (catalog inspect, license issue --dry-run, tasks import --dry-run). */
+export interface ColumnReport {
+  column: string;
+  header: string;
+  /** The field it is read as; null: 未识别. */
+  field: string | null;
+  /** The field's Chinese label. */
+  label: string | null;
+  unit: HeaderUnit | null;
+  /** The first values as parsed. */
+  samples: string[];
+}
+
+/** The column table every import's dry run shows: 列 表头 → 字段（单位） 示例值. */
+export function formatColumnTable(columns: ColumnReport[]): string[] {
+  return columns.map((c) => {
+    const target = c.field ? `${c.label ?? c.field}（${c.field}）${c.unit ? `，单位：${c.unit}` : ''}` : '未识别（不导入）';
+    const samples = c.samples.length ? `  示例：${c.samples.map((x) => (x.length > 30 ? `${x.slice(0, 30)}…` : x)).join(' | ')}` : '';
+    return `${c.column}列 “${c.header}” → ${target}${samples}`;
+  });
+}
