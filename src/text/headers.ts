@@ -192,7 +192,7 @@ export class HeaderEngine<F extends string> {
     const units: Array<HeaderUnit | null> = [];
     const options: Array<{ index: number; read?: string; m: HeaderMatch<F> }> = [];
     for (let c = 0; c < width; c++) {
-      const parts = rows.map((r) => cellText(r[c] ?? null)).filter((x): x is string => !!x);
+      const parts = rows.map((r) => cellText(r[c] ?? null)?.replace(/\s*\n\s*/g, '')).filter((x): x is string => !!x);
       // a merged group cell repeats over its sub-columns: 办理时限 | 办理时限 above 法定 | 承诺
       const distinct = parts.filter((p, i) => parts.indexOf(p) === i);
       const last = distinct[distinct.length - 1];
