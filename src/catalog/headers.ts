@@ -43,6 +43,7 @@ export const FIELD_HEADERS = {
   materialSource: ['来源渠道', '材料来源', '来源'],
   // links
   condition: ['办理情形', '适用情形', '办理条件情形', '情形', '是否必办'],
+  mandatory: ['是否必办', '必办', '是否必须办理', '必办事项', '是否必选'],
   seq: ['序号', '编号'],
 } as const;
 
@@ -82,6 +83,7 @@ export const FIELD_LABEL: Record<Field, string> = {
   materialRequired: '是否必需',
   materialSource: '来源渠道',
   condition: '办理情形',
+  mandatory: '是否必办',
   seq: '序号',
 };
 
@@ -106,6 +108,7 @@ export const FIELD_KEYWORDS: ReadonlyArray<KeywordRule<Field>> = [
   { field: 'supervision', all: [/监管/] },
   { field: 'conditions', all: [/条件/], not: /情形/ },
   { field: 'condition', all: [/情形/] },
+  { field: 'mandatory', all: [/必办|必须办理/] },
   { field: 'level', all: [/层级|级别/] },
   { field: 'leadDepartment', all: [/牵头/] },
   { field: 'coDepartments', all: [/协同|配合|协办|参与/] },
@@ -140,8 +143,8 @@ export const KIND_FIELDS: Record<Kind, ReadonlySet<Field>> = {
   industries: new Set<Field>([...INDUSTRY_FIELDS, 'notes', 'seq']),
   matters: new Set<Field>([...MATTER_FIELDS, 'seq']),
   materials: new Set<Field>(['matterCode', 'matterName', 'materialName', 'materialForm', 'materialCopies', 'materialRequired', 'materialSource', 'notes', 'seq']),
-  links: new Set<Field>(['industryCode', 'industryName', 'matterCode', 'matterName', 'condition', 'seq']),
-  combined: new Set<Field>([...INDUSTRY_FIELDS, ...MATTER_FIELDS, 'condition', 'seq']),
+  links: new Set<Field>(['industryCode', 'industryName', 'matterCode', 'matterName', 'condition', 'mandatory', 'seq']),
+  combined: new Set<Field>([...INDUSTRY_FIELDS, ...MATTER_FIELDS, 'condition', 'mandatory', 'seq']),
 };
 
 /** The catalog's header engine, with the office's own mappings (`catalog headers add`, `--map`) on top. */

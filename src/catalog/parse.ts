@@ -284,7 +284,11 @@ export function parseRow(ctx: SheetContext, rowNumber: number, cells: CellValue[
     if (!industry.code && !industry.name) err(col('industryName') !== undefined ? 'industryName' : 'industryCode', '行业名称不能为空');
     if (!matterRef.code && !matterRef.name) err(col('matterName') !== undefined ? 'matterName' : 'matterCode', '事项名称不能为空');
     if (matterRef.code) matterRef.code = toHalfWidth(matterRef.code).replace(/\s/g, '');
-    const cond = parseCondition(text('condition') ?? null);
+    let cond = parseCondition(text('condition') ?? null);
+    // a 是否必办 column (Y/N) beside the 适用情形 one: it decides, the other says when
+    const must = col('mandatory') === undefined ? undefined : bool('mandatory');
+    if (must === true) cond = { mandatory: true, condition: null };
+    else if (must === false) cond = { mandatory: false, condition: cond.condition ?? '视经营情形办理' };
     return { industry, matter: matterRef, ...cond };
   };
 

@@ -24,7 +24,12 @@ export interface NormalizedHeader {
   bare: string;
   /** A unit stated in the header: （工作日）/（自然日）; （天）/（日） read as 工作日 (行政许可法第八十二条). */
   unit: HeaderUnit | null;
+  /** Every bracket held a unit or a note (名称, 选填, 必填 …): the bare key is the header's meaning. */
+  notesOnly: boolean;
 }
+
+/** Bracket text that says how to fill the column, not what it holds. */
+const NOTE = /^(个)?(工作日|自然日|日历日|天|日|元|万元|个|件|份|项|名称|全称|简称|选填|必填|非必填|可选|如有|若有|单位.*|注.*|说明.*|如.*|含.*|多.*分隔.*|以.*分隔.*|可多选|可多填|GB\/?T.*|\d.*|YYYY.*|年月日|格式.*)$/i;
 
 const BRACKETS = /[（(［\[【〔{｛<＜《]([^）)］\]】〕}｝>＞》]*)[）)］\]】〕}｝>＞》]?/g;
 const LEADING_NUMBER = /^(?:[(（]?\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）]|\d{1,2}(?:\.\d{1,2})*\s*[.、．]|[一二三四五六七八九十]{1,3}\s*[、.．]|[①-⑳])\s*/;
@@ -49,8 +54,10 @@ export function normalizeHeader(raw: string): NormalizedHeader {
   s = s.replace(LEADING_NUMBER, '');
   s = s.replace(/[:：]+\s*$/, '');
   let unit: HeaderUnit | null = null;
+  let notesOnly = true;
   const bareText = s.replace(BRACKETS, (_, inner: string) => {
     unit = unit ?? unitOfText(inner);
+    if (!NOTE.test(inner.replace(/\s/g, ''))) notesOnly = false;
     return '';
   });
   // a unit written after the name without brackets: 法定时限/工作日, 承诺办结时限天
@@ -59,7 +66,7 @@ export function normalizeHeader(raw: string): NormalizedHeader {
     if (tail) unit = unitOfText(tail[1]);
     else if (/自然日/.test(bareText)) unit = '自然日';
   }
-  return { text, full: headerKey(s), bare: headerKey(bareText.replace(/(?:[/／]\s*)(工作日|自然日|天|日)$/, '')), unit };
+  return { text, full: headerKey(s), bare: headerKey(bareText.replace(/(?:[/／]\s*)(工作日|自然日|天|日)$/, '')), unit, notesOnly };
 }
 
 /** A keyword rule: every pattern of `all` found in the (bare) key, none of `not`. */
@@ -150,7 +157,9 @@ export class HeaderEngine<F extends string> {
       const t = this.taught.get(k);
       if (t) add({ field: t, how: 'map', score: 0 });
     }
-    for (const [k, penalty] of [[h.full, 0], [h.bare, 0.5]] as const) {
+    // 申请材料（名称） is 申请材料 (a note in brackets); 法定代表人（负责人） is read whole first
+    const order = h.notesOnly ? [[h.bare, 0], [h.full, 0.5]] as const : [[h.full, 0], [h.bare, 0.5]] as const;
+    for (const [k, penalty] of order) {
       const s = this.synonyms.get(k);
       if (s) add({ field: s.field, how: 'synonym', score: 1 + penalty + s.rank / 100 });
     }
