@@ -105,6 +105,11 @@ export function splitList(text: string | null, opts: { commas?: boolean } = {}):
   let s = normalizeText(text);
   // Put every numbering marker on its own line start, then split on line breaks and semicolons.
   s = s.replace(/\s*[①-⑳]\s*/g, '\n');
+  // "（1）…（2）…（3）…" run together: markers counting up from 1 split wherever they stand
+  if (/^\s*[（(]\s*1\s*[)）]/.test(text.trim())) {
+    let expect = 1;
+    s = s.replace(/[（(]\s*(\d{1,2})\s*[)）]\s*/g, (m, n: string) => (Number(n) === expect ? (expect++, '\n') : m));
+  }
   s = s.replace(/(^|[\n；;。])\s*[（(]\s*\d{1,2}\s*[)）]\s*/g, '$1\n');
   // "1." at a line start is always a marker; after ；/。 only when no digit follows (not "第3.5条")
   s = s.replace(/(^|\n)\s*\d{1,2}\s*[.、．)）]\s*/g, '$1\n');
