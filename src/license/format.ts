@@ -3,6 +3,7 @@ import type { IssueResult } from './issue';
 import type { ApplyResult, OperationResult } from './lifecycle';
 import type { ExpiringResult, LicenseHistory, LicenseListing, VerifyResult } from './service';
 import { STATUS_LABEL, type License, type LicenseEvent, type LicenseStatus, type LicenseVersion } from './types';
+import { formatColumnTable } from '../text/headers';
 
 /** A licence's state as a sentence names it (状态：已撤销), where STATUS_LABEL is the register's word (撤销). */
 const STATE_WORD: Record<LicenseStatus, string> = {
@@ -29,6 +30,10 @@ export function formatIssue(r: IssueResult): string {
   if (r.rejected.length > 20) lines.push(`  ……其余 ${r.rejected.length - 20} 处错误见 --results 文件`);
   if (r.dryRun) {
     // a dry run issues nothing and allocates no numbers: list the rows that would be issued
+    for (const sh of r.sheets ?? []) {
+      lines.push(`  工作表“${sh.sheet}”表头在第 ${sh.headerRow} 行，各列识别为：`);
+      lines.push(...formatColumnTable(sh.columns).map((l) => `    ${l}`));
+    }
     lines.push(`  试运行：可发证 ${r.wouldIssue.length} 张（编号在正式发证时分配）`);
     const would = r.wouldIssue.slice(0, 20);
     for (const w of would) lines.push(`  第 ${w.row} 行  ${w.applicationNo}`);

@@ -19,7 +19,7 @@ import { bulkInsert, businessKey, CatalogIndex, createBatch, finishBatch, issued
 import { formatNumber, maxSeq, parsePattern, sequenceKey } from './numbering';
 import { assignMissingCodes } from '../catalog/codes';
 import { openSigner } from './signer';
-import { detach, fieldError, openTable, readAhead, type TableRow, type TableStream } from './table';
+import { detach, fieldError, openTable, readAhead, type TableRow, type TableSheet, type TableStream } from './table';
 import { reasonsText, resultColumns, ResultsSpool, type SpooledRow } from './results';
 import type { BatchRowError } from './types';
 import { cellTextQuick, refuseFutureDate, validityEnd, withWriteRetry } from './util';
@@ -88,6 +88,8 @@ export interface IssueResult {
   committed: boolean;
   batchId: number | null;
   resultsPath?: string;
+  /** --dry-run: each sheet's columns → fields with their first values (the import engine's column table). */
+  sheets?: Array<{ sheet: string; headerRow: number; columns: TableSheet['columns'] }>;
 }
 
 /** One application after its own checks, before the database is consulted. */
@@ -383,6 +385,7 @@ export async function issueLicenses(db: Db, file: string, opts: IssueOptions): P
 
   try {
     await withWriteRetry(attempt);
+    if (opts.dryRun) result.sheets = table.sheets.map((s) => ({ sheet: s.sheet, headerRow: s.headerRow, columns: s.columns }));
     if (opts.resultsPath) {
       const passed = result.committed ? '已发证' : opts.dryRun ? '可发证（试运行）' : '未发证（整批未提交）';
       const severalSheets = table.sheets.length > 1;

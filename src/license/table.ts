@@ -14,7 +14,7 @@ import { columnLetter } from '../catalog/parse';
 import { formatOf, readRows } from '../io/read-rows';
 import type { CellValue } from '../io/types';
 import { cellText } from '../text/normalize';
-import { HeaderEngine, type ColumnReport } from '../text/headers';
+import { columnIndex, HeaderEngine, type ColumnReport } from '../text/headers';
 import type { BatchRowError } from './types';
 import { isNoteOrTotal } from '../catalog/parse';
 
@@ -79,12 +79,6 @@ function isSkippable(cells: CellValue[]): boolean {
   return isNoteOrTotal(cells.map((c) => cellText(c)));
 }
 
-/** The 0-based index of a column letter among a header's labels (A → 0). */
-function columnIndex(column: string): number {
-  let n = 0;
-  for (const ch of column) n = n * 26 + (ch.charCodeAt(0) - 64);
-  return n - 1;
-}
 
 export async function fileSha256(file: string): Promise<string> {
   const hash = crypto.createHash('sha256');

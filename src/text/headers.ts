@@ -297,6 +297,13 @@ export interface ColumnReport {
   samples: string[];
 }
 
+/** 0-based index of a column letter (A → 0, AA → 26): the inverse of `columnName`. */
+export function columnIndex(column: string): number {
+  let n = 0;
+  for (const ch of column) n = n * 26 + (ch.charCodeAt(0) - 64);
+  return n - 1;
+}
+
 /** The column table every import's dry run shows: 列 表头 → 字段（单位） 示例值. */
 export function formatColumnTable(columns: ColumnReport[]): string[] {
   return columns.map((c) => {
