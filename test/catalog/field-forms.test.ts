@@ -106,7 +106,7 @@ describe.each(backends())('department files (issue 12) on %s', (backend) => {
 
     expect((await yiye(['catalog', 'headers', 'add', '咨询电话', 'notes', '--db', db, '--json'])).json).toMatchObject({ header: '咨询电话', field: 'notes', label: '备注' });
     expect((await yiye(['catalog', 'headers', 'list', '--db', db, '--json'])).json).toEqual([{ header: '咨询电话', field: 'notes', label: '备注' }]);
-    const taught = await yiye(['catalog', 'import', file, '--strict', '--map', '联系人=seq', '--db', db, '--json']);
+    const taught = await yiye(['catalog', 'import', file, '--strict', '--map', '联系人=批次', '--db', db, '--json']);
     expect(taught.json.unmappedColumns ?? taught.json.error).toEqual([]);
     expect(taught.json.files[0].sheets[0].columns.find((c: { column: string }) => c.column === 'G')).toMatchObject({ field: 'notes', header: '咨询电话（选填）' });
     expect((await yiye(['catalog', 'headers', 'remove', '咨询电话', '--db', db])).code).toBe(0);
