@@ -19,7 +19,7 @@ import { defaultActor } from '../settings/actor';
 import { IMPORT_LOG_CHAIN, sealChained } from '../audit/chain';
 
 /** How far down a sheet the header may sit (title rows, attachment labels, notes above the table). */
-const HEADER_SEARCH_ROWS = 30;
+export const HEADER_SEARCH_ROWS = 30;
 /** Rows buffered before they are written: one round of look-ups and one bulk insert each. */
 const CHUNK_ROWS = SQLITE_CHUNK;
 /** Rejected rows kept in full for the report; past this only the count grows. */

@@ -10,23 +10,17 @@ import { readRows, formatOf } from '../io/read-rows';
 import type { SheetRow } from '../io/types';
 import { cellText } from '../text/normalize';
 import { formatColumnTable, type ColumnReport } from '../text/headers';
-import { catalogEngine, FIELD_LABEL, KIND_LABEL, type Field, type Kind } from './headers';
+import { catalogEngine, FIELD_LABEL, KIND_LABEL, type Field } from './headers';
 import { loadTaughtHeaders, parseMapFlags } from './header-store';
-import { sheetContext, type KindOption } from './import';
+import { HEADER_SEARCH_ROWS, sheetContext, type KindOption, type SheetSummary } from './import';
 import { parseRow, type ParsedRow, type SheetContext } from './parse';
 import { AUTHORITY_LABEL, LEVEL_LABEL } from './types';
 import fs from 'node:fs';
 
-const HEADER_SEARCH_ROWS = 30;
 const SAMPLES = 3;
 
-export interface InspectedSheet {
-  file: string;
-  sheet: string;
-  kind: Kind;
-  kindLabel: string;
-  headerRow: number;
-  rows: number;
+/** A sheet as import would read it (its summary), with each column's first values as parsed. */
+export interface InspectedSheet extends Omit<SheetSummary, 'columns'> {
   columns: ColumnReport[];
 }
 

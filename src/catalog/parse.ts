@@ -239,7 +239,10 @@ export function parseRow(ctx: SheetContext, rowNumber: number, cells: CellValue[
   const gbCodes = (): string[] | undefined => {
     if (col('gbCodes') === undefined) return undefined;
     const v = raw('gbCodes');
-    if (isCellError(v)) return (text('gbCodes'), []);
+    if (isCellError(v)) {
+      text('gbCodes'); // reports the Excel error value in its cell
+      return [];
+    }
     const parsed = parseGbCodes(typeof v === 'number' ? v : cellText(v));
     if (!parsed.ok) {
       err('gbCodes', parsed.message);
