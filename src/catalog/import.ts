@@ -292,6 +292,11 @@ export function sheetContext(fileName: string, sheetName: string, pre: SheetRow[
   return { file: fileName, sheet: sheetName, kind, header, sheetLevel: parseLevel(sheetName, true) ?? parseLevel(title, true) ?? null };
 }
 
+/** The header engine of one run: the office's stored mappings, then this run's `--map`, over the built-in vocabulary. */
+export async function engineFor(db: Db, opts: Pick<ImportOptions, 'engine' | 'map'>): Promise<HeaderEngine<Field>> {
+  return opts.engine ?? catalogEngine([...(await loadTaughtHeaders(db)), ...parseMapFlags(opts.map ?? [])]);
+}
+
 /** `--strict` and a column not understood: the import stops before anything is committed. */
 class UnmappedRejected extends Error {
   constructor(readonly columns: UnmappedColumn[]) {
@@ -329,7 +334,7 @@ function reportSheets(rejected: Map<string, RejectedSheet>): SheetData[] {
  */
 export async function importCatalog(db: Db, files: string[], opts: ImportOptions = {}): Promise<ImportResult> {
   refuseOverwritingInput(opts.reportPath, files, '--report');
-  opts = { ...opts, engine: opts.engine ?? catalogEngine([...(await loadTaughtHeaders(db)), ...parseMapFlags(opts.map ?? [])]) };
+  opts = { ...opts, engine: await engineFor(db, opts) };
   const planned = await planFiles(files, opts);
   const rejected = new Map<string, RejectedSheet>();
   let result: ImportResult | undefined;
@@ -416,6 +421,7 @@ export async function importCatalog(db: Db, files: string[], opts: ImportOptions
  * levels they list, and the links of the industries they list links for.
  */
 export async function diffCatalog(db: Db, files: string[], opts: Omit<ImportOptions, 'dryRun' | 'skipInvalid' | 'reportPath'> = {}): Promise<DiffResult> {
+  opts = { ...opts, engine: await engineFor(db, opts) };
   const planned = await planFiles(files, opts);
   let result: DiffResult | undefined;
   try {

@@ -10,9 +10,8 @@ import { readRows, formatOf } from '../io/read-rows';
 import type { SheetRow } from '../io/types';
 import { cellText } from '../text/normalize';
 import { formatColumnTable, type ColumnReport } from '../text/headers';
-import { catalogEngine, FIELD_LABEL, KIND_LABEL, type Field } from './headers';
-import { loadTaughtHeaders, parseMapFlags } from './header-store';
-import { HEADER_SEARCH_ROWS, sheetContext, type KindOption, type SheetSummary } from './import';
+import { FIELD_LABEL, KIND_LABEL, type Field } from './headers';
+import { engineFor, HEADER_SEARCH_ROWS, sheetContext, type KindOption, type SheetSummary } from './import';
 import { parseRow, type ParsedRow, type SheetContext } from './parse';
 import { AUTHORITY_LABEL, LEVEL_LABEL } from './types';
 import fs from 'node:fs';
@@ -94,7 +93,7 @@ function report(ctx: SheetContext, rows: number, samples: Array<{ parsed?: Parse
 
 /** Inspects catalog files without writing: header, kind, column → field with parsed samples, row count. */
 export async function inspectCatalog(db: Db, files: string[], opts: { kind?: KindOption; sheet?: string; map?: string[] } = {}): Promise<InspectResult> {
-  const engine = catalogEngine([...(await loadTaughtHeaders(db)), ...parseMapFlags(opts.map ?? [])]);
+  const engine = await engineFor(db, opts);
   const result: InspectResult = { sheets: [], skippedSheets: [], unmappedColumns: [] };
   for (const f of files) {
     if (!fs.existsSync(f) || !fs.statSync(f).isFile()) throw new InputError(`找不到文件“${f}”。`, '请检查路径是否正确。', undefined, 'FILE_NOT_FOUND');

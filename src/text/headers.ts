@@ -135,8 +135,9 @@ export class HeaderEngine<F extends string> {
     }
     for (const [header, field] of taught) {
       const h = normalizeHeader(header);
+      // a later mapping (this run's --map after the stored ones) wins
       this.taught.set(h.full, field);
-      if (!this.taught.has(h.bare)) this.taught.set(h.bare, field);
+      this.taught.set(h.bare, field);
     }
     this.keywords = vocab.keywords ?? [];
   }
