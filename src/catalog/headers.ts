@@ -42,7 +42,7 @@ export const FIELD_HEADERS = {
   materialRequired: ['是否必需', '必要性', '是否必要', '是否必须'],
   materialSource: ['来源渠道', '材料来源', '来源'],
   // links
-  condition: ['办理情形', '适用情形', '办理条件情形', '情形', '是否必办'],
+  condition: ['办理情形', '适用情形', '办理条件情形', '情形'],
   mandatory: ['是否必办', '必办', '是否必须办理', '必办事项', '是否必选'],
   seq: ['序号', '编号'],
 } as const;

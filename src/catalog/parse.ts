@@ -288,10 +288,15 @@ export function parseRow(ctx: SheetContext, rowNumber: number, cells: CellValue[
     if (!matterRef.code && !matterRef.name) err(col('matterName') !== undefined ? 'matterName' : 'matterCode', '事项名称不能为空');
     if (matterRef.code) matterRef.code = toHalfWidth(matterRef.code).replace(/\s/g, '');
     let cond = parseCondition(text('condition') ?? null);
-    // a 是否必办 column (Y/N) beside the 适用情形 one: it decides, the other says when
-    const must = col('mandatory') === undefined ? undefined : bool('mandatory');
-    if (must === true) cond = { mandatory: true, condition: null };
-    else if (must === false) cond = { mandatory: false, condition: cond.condition ?? '视经营情形办理' };
+    // a 是否必办 column (Y/N) beside the 适用情形 one: it decides, the other says when; a 是否必办
+    // cell holding words (必办, 销售酒类商品的) is read as a 办理情形 cell
+    if (col('mandatory') !== undefined) {
+      const must = parseBool(raw('mandatory'));
+      if (must === true) cond = { mandatory: true, condition: null };
+      else if (must === false) cond = { mandatory: false, condition: cond.condition ?? '视经营情形办理' };
+      else if (must === undefined && col('condition') === undefined) cond = parseCondition(text('mandatory') ?? null);
+      else if (must === undefined) err('mandatory', `“${cellText(raw('mandatory'))}”不是是/否值（可填 是/否、√/×、Y/N）`);
+    }
     return { industry, matter: matterRef, ...cond };
   };
 
