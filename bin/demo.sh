@@ -16,6 +16,7 @@ step "1. 创建工作区 yiye init"
 yiye init --region 310115 --authority 浦东新区人民政府 --yes
 
 step "2. 导入浦东首批试点行业、事项目录、对应表（xlsx 标题行/合并单元格、GBK csv、UTF-16 csv）"
+yiye catalog inspect fixtures/catalog/pudong/附件2-事项目录.xlsx   # 导入前先看：每列识别为哪个字段、示例值
 yiye catalog import fixtures/catalog/pudong/*.xlsx fixtures/catalog/pudong/*.csv --actor 演示
 
 step "3. 再次导入同一批文件：目录不应有任何变化"

@@ -23,6 +23,8 @@ export default class CatalogImport extends BaseCommand {
     'skip-invalid': Flags.boolean({ summary: '跳过错误行，导入其余有效行 (write the valid rows, report the rest)' }),
     report: Flags.string({ summary: '把被拒绝的行及错误原因写入此 .xlsx/.csv (rejected rows with reasons)' }),
     actor: Flags.string({ summary: '操作人，记入导入日志 (who imports; default $USER)' }),
+    map: Flags.string({ summary: "本次导入指定表头对应的字段，可重复，如 --map '计划发证时间=targetDate' (header=field for this run)", multiple: true }),
+    strict: Flags.boolean({ summary: '有未识别的列时拒绝导入（退出码 3，不写入）(reject when a column is not understood)' }),
   };
 
   async run(): Promise<ImportResult> {
@@ -38,6 +40,8 @@ export default class CatalogImport extends BaseCommand {
           skipInvalid: flags['skip-invalid'],
           reportPath: flags.report,
           actor: flags.actor,
+          map: flags.map,
+          strict: flags.strict,
           onRows: (n) => progress.increment(n),
         });
         progress.stop();

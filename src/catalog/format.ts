@@ -1,4 +1,5 @@
 import type { DiffResult, ImportResult } from './import';
+import { unmappedLines } from './import';
 import { describeRowError, rowErrorLines } from '../cli/errors';
 import type { IndustryDetail, IndustryListRow, MatterListRow } from './service';
 import { AUTHORITY_LABEL, LEVEL_LABEL } from './types';
@@ -21,6 +22,11 @@ export function formatImportSummary(r: ImportResult): string {
     if (f.skippedSheets.length) lines.push(`  已跳过（无可识别表头）：${f.skippedSheets.join('、')}`);
   }
   for (const k of Object.keys(KIND_NAMES) as Array<keyof typeof KIND_NAMES>) lines.push(countLine(KIND_NAMES[k], r[k]));
+  if (r.unmappedColumns.length) {
+    lines.push(`有 ${r.unmappedColumns.length} 列表头未能识别，其内容未导入：`);
+    lines.push(...unmappedLines(r.unmappedColumns).map((l) => `  ${l}`));
+    lines.push("  可用 --map '表头=字段' 或 yiye catalog headers add <表头> <字段> 指定（字段见 yiye catalog headers fields）；加 --strict 则拒绝导入。");
+  }
   const rejected = r.errors.length + r.errorsNotListed;
   if (rejected) {
     lines.push(`有 ${rejected} 处错误${r.committed ? '（对应行已跳过）' : ''}：`);

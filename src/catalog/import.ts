@@ -9,7 +9,9 @@ import { readRows, formatOf } from '../io/read-rows';
 import type { CellValue, SheetRow } from '../io/types';
 import { refuseOverwritingInput, writeTable, type SheetData } from '../io/write';
 import { cellText } from '../text/normalize';
-import { detectKind, FIELD_HEADERS, headerScore, KIND_LABEL, mapHeader, titleText, type Field, type HeaderMap, type Kind } from './headers';
+import { catalogEngine, detectKind, FIELD_HEADERS, KIND_LABEL, mapHeader, titleText, type Field, type HeaderMap, type Kind } from './headers';
+import type { HeaderEngine } from '../text/headers';
+import { loadTaughtHeaders, parseMapFlags } from './header-store';
 import { columnLetter, parseLevel, parseRow, type ParsedRow, type RowError, type RowRef, type SheetContext } from './parse';
 import { CatalogWriter, emptyCounts, type CatalogChange, type CatalogCounts } from './writer';
 import { withWriteRetry } from '../db/retry';
@@ -17,7 +19,7 @@ import { defaultActor } from '../settings/actor';
 import { IMPORT_LOG_CHAIN, sealChained } from '../audit/chain';
 
 /** How far down a sheet the header may sit (title rows, attachment labels, notes above the table). */
-const HEADER_SEARCH_ROWS = 30;
+export const HEADER_SEARCH_ROWS = 30;
 /** Rows buffered before they are written: one round of look-ups and one bulk insert each. */
 const CHUNK_ROWS = SQLITE_CHUNK;
 /** Rejected rows kept in full for the report; past this only the count grows. */
@@ -33,7 +35,21 @@ export interface ImportOptions {
   actor?: string;
   /** An .xlsx (or .csv) of the rejected rows with a 错误原因 column, to send back to the department. */
   reportPath?: string;
+  /** `--map '计划发证时间=targetDate'`: header → field for this run, on top of the stored ones. */
+  map?: string[];
+  /** An unmapped column rejects the import (exit 3, nothing written). */
+  strict?: boolean;
   onRows?: (n: number) => void;
+  /** Set by importCatalog: the header engine with the office's taught mappings. */
+  engine?: HeaderEngine<Field>;
+}
+
+/** A header cell no field of its sheet's kind reads: reported, never dropped silently. */
+export interface UnmappedColumn {
+  file: string;
+  sheet: string;
+  column: string;
+  header: string;
 }
 
 export interface SheetSummary {
@@ -43,12 +59,16 @@ export interface SheetSummary {
   kindLabel: string;
   headerRow: number;
   rows: number;
+  /** Each column with a header: the field it was read as (null: 未识别) and the unit its header states. */
+  columns: Array<{ column: string; header: string; field: Field | null; unit: string | null }>;
 }
 
 export interface ImportResult extends CatalogCounts {
   errors: RowError[];
   /** Rejected rows beyond those listed in `errors` (kept short for very bad files). */
   errorsNotListed: number;
+  /** Header cells not understood, in every file and sheet (present, possibly empty). */
+  unmappedColumns: UnmappedColumn[];
   files: Array<{ file: string; sha256: string; sheets: SheetSummary[]; skippedSheets: string[] }>;
   dryRun: boolean;
   /** True when the catalog was written (not a dry run, and either no errors or --skip-invalid). */
@@ -92,8 +112,9 @@ const KIND_ORDER: Record<Kind, number> = { industries: 0, matters: 1, materials:
 async function peekKind(file: string, opts: ImportOptions): Promise<Kind | undefined> {
   if (opts.kind && opts.kind !== 'auto') return opts.kind;
   let seen = 0;
+  const engine = opts.engine ?? catalogEngine();
   for await (const row of readRows(file, { sheet: opts.sheet })) {
-    if (headerScore(row.cells) >= 2) return detectKind(mapHeader([row.cells], row.rowNumber).columns);
+    if (engine.score(row.cells) >= 2) return detectKind(mapHeader([row.cells], row.rowNumber, engine).columns);
     if (++seen >= HEADER_SEARCH_ROWS) break;
   }
   return undefined;
@@ -127,6 +148,9 @@ interface RejectedSheet {
  * are skipped and listed.
  */
 async function processFiles(planned: PlannedFile[], opts: ImportOptions, writer: CatalogWriter, rejected: Map<string, RejectedSheet>) {
+  const engine = opts.engine ?? catalogEngine();
+  const headerScore = (cells: CellValue[]) => engine.score(cells);
+  const unmappedColumns: UnmappedColumn[] = [];
   const summaries: ImportResult['files'] = [];
   const errors: RowError[] = [];
   let errorsNotListed = 0;
@@ -170,22 +194,25 @@ async function processFiles(planned: PlannedFile[], opts: ImportOptions, writer:
       if (!current) return;
       await flush();
       await inFlight;
-      if (current.ctx) sheets.push({ file: file.name, sheet: current.name, kind: current.ctx.kind, kindLabel: KIND_LABEL[current.ctx.kind], headerRow: current.ctx.header.rowNumber, rows: current.rows });
+      if (current.ctx) {
+        const h = current.ctx.header;
+        sheets.push({
+          file: file.name,
+          sheet: current.name,
+          kind: current.ctx.kind,
+          kindLabel: KIND_LABEL[current.ctx.kind],
+          headerRow: h.rowNumber,
+          rows: current.rows,
+          columns: h.all.map((c) => ({ column: c.column, header: c.header, field: c.field, unit: c.unit })),
+        });
+        for (const u of h.unmapped) unmappedColumns.push({ file: file.name, sheet: current.name, column: u.column, header: u.header });
+      }
       else skippedSheets.push(current.name);
       if (opts.sheet && !current.ctx) {
         throw new InputError(`在“${file.name}”的工作表“${current.name}”前 ${HEADER_SEARCH_ROWS} 行中找不到表头。`, '表头应包含“行业名称”“事项名称”“改革方式”等列名；请核对文件，或用 --kind 指定目录类型。', undefined, 'NO_HEADER');
       }
     };
-    const startContext = (pre: SheetRow[], headerIdx: number, name: string): SheetContext | undefined => {
-      const headerRows = [pre[headerIdx]];
-      // A second header row (sub-columns under a merged group cell) also names fields.
-      if (pre[headerIdx + 1] && headerScore(pre[headerIdx + 1].cells) >= 2) headerRows.push(pre[headerIdx + 1]);
-      const header: HeaderMap = mapHeader(headerRows.map((r) => r.cells), headerRows[headerRows.length - 1].rowNumber);
-      const kind = opts.kind && opts.kind !== 'auto' ? opts.kind : detectKind(header.columns);
-      if (!kind) return undefined;
-      const title = titleText(pre.slice(0, headerIdx));
-      return { file: file.name, sheet: name, kind, header, sheetLevel: parseLevel(name, true) ?? parseLevel(title, true) ?? null };
-    };
+    const startContext = (pre: SheetRow[], headerIdx: number, name: string) => sheetContext(file.name, name, pre, headerIdx, engine, opts.kind);
     const handleRow = async (row: SheetRow) => {
       const cur = current!;
       if (cur.ctx) {
@@ -243,10 +270,51 @@ async function processFiles(planned: PlannedFile[], opts: ImportOptions, writer:
     }
     summaries.push({ file: file.name, sha256: file.sha256, sheets, skippedSheets });
   }
+  if (opts.strict && unmappedColumns.length) throw new UnmappedRejected(unmappedColumns);
   // Writer errors arrive a chunk late (writing overlaps parsing): list errors in reading order.
   const order = new Map(summaries.flatMap((f) => f.sheets.map((sh) => `${f.file}\u0000${sh.sheet}`)).map((k, i) => [k, i]));
   errors.sort((a, b) => (order.get(`${a.file}\u0000${a.sheet}`) ?? 0) - (order.get(`${b.file}\u0000${b.sheet}`) ?? 0) || a.row - b.row);
-  return { summaries, errors, errorsNotListed };
+  return { summaries, errors, errorsNotListed, unmappedColumns };
+}
+
+/**
+ * A sheet's header and kind, from the rows read so far (`pre`, the header at `headerIdx`): the row
+ * below joins the header when it is the lower row of a two-row header. Undefined when the header
+ * names no kind of catalog (an instructions sheet).
+ */
+export function sheetContext(fileName: string, sheetName: string, pre: SheetRow[], headerIdx: number, engine: HeaderEngine<Field>, kindOpt?: KindOption): SheetContext | undefined {
+  const headerRows = [pre[headerIdx]];
+  const next = pre[headerIdx + 1];
+  if (next && (engine.score(next.cells, { exactOnly: true }) >= 2 || engine.isSecondRow(pre[headerIdx].cells, next.cells))) headerRows.push(next);
+  const cells = headerRows.map((r) => r.cells);
+  const rowNumber = headerRows[headerRows.length - 1].rowNumber;
+  const kind = kindOpt && kindOpt !== 'auto' ? kindOpt : detectKind(mapHeader(cells, rowNumber, engine).columns);
+  if (!kind) return undefined;
+  // mapped again for the kind: a column naming a field this kind does not read is 未识别
+  const header: HeaderMap = mapHeader(cells, rowNumber, engine, kind);
+  const title = titleText(pre.slice(0, headerIdx));
+  return { file: fileName, sheet: sheetName, kind, header, sheetLevel: parseLevel(sheetName, true) ?? parseLevel(title, true) ?? null };
+}
+
+/** The header engine of one run: the office's stored mappings, then this run's `--map`, over the built-in vocabulary. */
+export async function engineFor(db: Db, opts: Pick<ImportOptions, 'engine' | 'map'>): Promise<HeaderEngine<Field>> {
+  return opts.engine ?? catalogEngine([...(await loadTaughtHeaders(db)), ...parseMapFlags(opts.map ?? [])]);
+}
+
+/** `--strict` and a column not understood: the import stops before anything is committed. */
+class UnmappedRejected extends Error {
+  constructor(readonly columns: UnmappedColumn[]) {
+    super('unmapped columns');
+  }
+}
+
+/** One line per column not understood: 文件 工作表 G列“联系人”. */
+export function unmappedLines(cols: UnmappedColumn[]): string[] {
+  return cols.map((u) => `“${u.file}” 工作表“${u.sheet}” ${u.column}列“${u.header}”`);
+}
+
+function unmappedSheet(cols: UnmappedColumn[]): SheetData {
+  return { name: '未识别的列', header: ['来源文件', '工作表', '列', '表头', '说明'], rows: cols.map((u) => [u.file, u.sheet, u.column, u.header, '未识别：该列未导入。可用 --map "表头=字段" 或 yiye catalog headers add 指定对应字段']) };
 }
 
 function reportSheets(rejected: Map<string, RejectedSheet>): SheetData[] {
@@ -270,6 +338,7 @@ function reportSheets(rejected: Map<string, RejectedSheet>): SheetData[] {
  */
 export async function importCatalog(db: Db, files: string[], opts: ImportOptions = {}): Promise<ImportResult> {
   refuseOverwritingInput(opts.reportPath, files, '--report');
+  opts = { ...opts, engine: await engineFor(db, opts) };
   const planned = await planFiles(files, opts);
   const rejected = new Map<string, RejectedSheet>();
   let result: ImportResult | undefined;
@@ -287,7 +356,7 @@ export async function importCatalog(db: Db, files: string[], opts: ImportOptions
           logIds.push(typeof row === 'object' ? (row as { id: number }).id : (row as number));
         }
         const writer = await CatalogWriter.open(trx, logIds[0], false);
-        const { summaries, errors, errorsNotListed } = await processFiles(planned, opts, writer, rejected);
+        const { summaries, errors, errorsNotListed, unmappedColumns } = await processFiles(planned, opts, writer, rejected);
         const counts = writer.counts;
         const failed = errors.length + errorsNotListed > 0;
         const commit = !opts.dryRun && (!failed || !!opts.skipInvalid);
@@ -295,6 +364,7 @@ export async function importCatalog(db: Db, files: string[], opts: ImportOptions
           ...counts,
           errors,
           errorsNotListed,
+          unmappedColumns,
           files: summaries,
           dryRun: !!opts.dryRun,
           committed: commit,
@@ -311,10 +381,28 @@ export async function importCatalog(db: Db, files: string[], opts: ImportOptions
       if (!(err instanceof Rollback)) throw err;
     }
   };
-  await withWriteRetry(attempt);
+  let strictRefusal: UnmappedRejected | undefined;
+  await withWriteRetry(async () => {
+    try {
+      await attempt();
+    } catch (err) {
+      if (!(err instanceof UnmappedRejected)) throw err;
+      strictRefusal = err;
+    }
+  });
+  if (strictRefusal) {
+    const cols = strictRefusal.columns;
+    if (opts.reportPath) await writeTable(opts.reportPath, [unmappedSheet(cols)]);
+    throw new InputError(
+      `导入被拒绝（--strict）：${cols.length} 列表头未能识别，目录未作任何修改：\n${unmappedLines(cols).join('\n')}`,
+      '用 --map "表头=字段" 或 yiye catalog headers add <表头> <字段> 指定对应字段（字段见 yiye catalog headers fields）；不需要的列去掉 --strict 即可忽略。',
+      { unmappedColumns: cols, reportPath: opts.reportPath ?? null },
+      'UNMAPPED_COLUMNS',
+    );
+  }
   const res = result!;
-  if (opts.reportPath && rejected.size > 0) {
-    await writeTable(opts.reportPath, reportSheets(rejected));
+  if (opts.reportPath && (rejected.size > 0 || res.unmappedColumns.length > 0)) {
+    await writeTable(opts.reportPath, [...reportSheets(rejected), ...(res.unmappedColumns.length ? [unmappedSheet(res.unmappedColumns)] : [])]);
     res.reportPath = opts.reportPath;
   }
   if (res.errors.length > 0 && !opts.skipInvalid && !opts.dryRun) {
@@ -325,7 +413,7 @@ export async function importCatalog(db: Db, files: string[], opts: ImportOptions
       res.reportPath
         ? `已将被拒绝的行及错误原因写入“${res.reportPath}”，可退回填报部门修改；或加 --skip-invalid 只导入有效行。`
         : '加 --report 错误清单.xlsx 可导出被拒绝的行及错误原因；或加 --skip-invalid 只导入有效行。',
-      { errors: res.errors, errorsNotListed: res.errorsNotListed, reportPath: res.reportPath ?? null },
+      { errors: res.errors, errorsNotListed: res.errorsNotListed, unmappedColumns: res.unmappedColumns, reportPath: res.reportPath ?? null },
     );
   }
   return res;
@@ -337,6 +425,7 @@ export async function importCatalog(db: Db, files: string[], opts: ImportOptions
  * levels they list, and the links of the industries they list links for.
  */
 export async function diffCatalog(db: Db, files: string[], opts: Omit<ImportOptions, 'dryRun' | 'skipInvalid' | 'reportPath'> = {}): Promise<DiffResult> {
+  opts = { ...opts, engine: await engineFor(db, opts) };
   const planned = await planFiles(files, opts);
   let result: DiffResult | undefined;
   try {

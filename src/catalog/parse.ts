@@ -2,7 +2,8 @@ import { columnName } from '../io/limits';
 import type { CellValue } from '../io/types';
 import { isCellError } from '../io/types';
 import { cellText, parseBool, parseTimeLimit, splitList, toHalfWidth } from '../text/normalize';
-import { parseDateValue } from '../text/dates';
+import { isoFromParts, lastDayOfMonth, parseDateValue } from '../text/dates';
+import { parseGbCodes } from './codes';
 import { parseDeadlineCell } from '../text/deadline';
 import type { Field, HeaderMap, Kind } from './headers';
 import {
@@ -36,7 +37,13 @@ export type ParsedRow =
   | { kind: 'matters'; ref: RowRef; matter: MatterFields }
   | { kind: 'materials'; ref: RowRef; material: MaterialRowFields }
   | { kind: 'links'; ref: RowRef; link: LinkFields }
-  | { kind: 'combined'; ref: RowRef; matter: MatterFields; link: LinkFields };
+  | { kind: 'combined'; ref: RowRef; matter: MatterFields; link: LinkFields; industry?: IndustryFields };
+
+/** "2021.3", "2021-03", "2021/3": a month, read as its last day (a 落地时限 is "by the end of"). */
+function yearMonth(t: string | null): string | null {
+  const m = t ? /^(\d{4})[./-](\d{1,2})$/.exec(toHalfWidth(t).trim()) : null;
+  return m ? isoFromParts(Number(m[1]), Number(m[2]), lastDayOfMonth(Number(m[1]), Number(m[2]))) : null;
+}
 
 /** 0-based column index → spreadsheet letters (0 → A): the reader's own function, under this module's name. */
 export const columnLetter = columnName;
@@ -164,10 +171,13 @@ export function parseRow(ctx: SheetContext, rowNumber: number, cells: CellValue[
     }
     const t = parseTimeLimit(v);
     if (t === undefined) {
-      err(f, `“${cellText(v)}”不是有效的时限：应填写工作日天数，如“20”“20个工作日”或“即办”`);
+      err(f, `“${cellText(v)}”不是有效的时限：应填写天数，如“20”“20个工作日”“20天”或“即办”`);
       return { days: null, unit: null };
     }
-    return t ? { days: t.days, unit: t.unit } : { days: null, unit: null };
+    if (!t) return { days: null, unit: null };
+    // a bare number takes the unit its header states: 法定时限（自然日） → natural days
+    const headerUnit = ctx.header.units?.[col(f)!] ?? null;
+    return { days: t.days, unit: t.explicit || !headerUnit ? t.unit : headerUnit };
   };
   const list = (f: Field, commas: boolean): string[] | undefined => {
     const t = text(f);
@@ -226,13 +236,67 @@ export function parseRow(ctx: SheetContext, rowNumber: number, cells: CellValue[
     return m;
   };
 
+  const gbCodes = (): string[] | undefined => {
+    if (col('gbCodes') === undefined) return undefined;
+    const v = raw('gbCodes');
+    if (isCellError(v)) {
+      text('gbCodes'); // reports the Excel error value in its cell
+      return [];
+    }
+    const parsed = parseGbCodes(typeof v === 'number' ? v : cellText(v));
+    if (!parsed.ok) {
+      err('gbCodes', parsed.message);
+      return [];
+    }
+    return parsed.codes;
+  };
+
+  /** The industry columns besides name, code and GB codes (an industry list, or a combined sheet's group cells). */
+  const industryDetail = (): Partial<IndustryFields> => {
+    const ind: Partial<IndustryFields> = {};
+    const batch = text('batch');
+    if (batch !== undefined) ind.batch = batch;
+    const auth = text('authority');
+    if (auth !== undefined) {
+      const a = auth === null ? null : parseAuthority(auth);
+      if (a === undefined) err('authority', `无法识别事权类型“${auth}”（应为 仅涉及地方事权 / 涉及国家事权）`);
+      ind.authority = a ?? null;
+    }
+    const lead = text('leadDepartment');
+    if (lead !== undefined) ind.leadDepartment = lead;
+    const co = list('coDepartments', true);
+    if (co !== undefined) ind.coDepartments = co;
+    if (col('targetDate') !== undefined) {
+      const v = raw('targetDate');
+      const t = cellText(v);
+      const exact = parseDateValue(v) ?? yearMonth(t);
+      if (t === null) [ind.targetDate, ind.targetText] = [null, null];
+      else if (exact) [ind.targetDate, ind.targetText] = [exact, null];
+      else {
+        const d = parseDeadlineCell(t);
+        if (d.kind !== 'date' || !d.date) err('targetDate', `无法识别落地时限“${t}”（可填日期如 2021-03-31、2021.3.31、2021年3月，或“2021年3月底前”）`);
+        [ind.targetDate, ind.targetText] = [d.date, t];
+      }
+    }
+    return ind;
+  };
+
   const link = (): LinkFields | null => {
     const industry = refOf('industryCode', 'industryName');
     const matterRef = refOf('matterCode', 'matterName');
     if (!industry.code && !industry.name) err(col('industryName') !== undefined ? 'industryName' : 'industryCode', '行业名称不能为空');
     if (!matterRef.code && !matterRef.name) err(col('matterName') !== undefined ? 'matterName' : 'matterCode', '事项名称不能为空');
     if (matterRef.code) matterRef.code = toHalfWidth(matterRef.code).replace(/\s/g, '');
-    const cond = parseCondition(text('condition') ?? null);
+    let cond = parseCondition(text('condition') ?? null);
+    // a 是否必办 column (Y/N) beside the 适用情形 one: it decides, the other says when; a 是否必办
+    // cell holding words (必办, 销售酒类商品的) is read as a 办理情形 cell
+    if (col('mandatory') !== undefined) {
+      const must = parseBool(raw('mandatory'));
+      if (must === true) cond = { mandatory: true, condition: null };
+      else if (must === false) cond = { mandatory: false, condition: cond.condition ?? '视经营情形办理' };
+      else if (must === undefined && col('condition') === undefined) cond = parseCondition(text('mandatory') ?? null);
+      else if (must === undefined) err('mandatory', `“${cellText(raw('mandatory'))}”不是是/否值（可填 是/否、√/×、Y/N）`);
+    }
     return { industry, matter: matterRef, ...cond };
   };
 
@@ -247,37 +311,11 @@ export function parseRow(ctx: SheetContext, rowNumber: number, cells: CellValue[
       const ind: IndustryFields = { name };
       const code = text('industryCode');
       if (code !== undefined) ind.code = code ? toHalfWidth(code).replace(/\s/g, '') : null;
-      const gb = list('gbCodes', true);
-      if (gb !== undefined) {
-        ind.gbCodes = gb.map((g) => toHalfWidth(g).replace(/\s/g, '').toUpperCase());
-        for (const g of ind.gbCodes) if (!/^[A-T](\d{2}|\d{3}|\d{4})$/.test(g)) err('gbCodes', `“${g}”不是国民经济行业分类代码（GB/T 4754，如 F5213）`);
-      }
-      for (const f of ['batch', 'notes'] as const) {
-        const v = text(f);
-        if (v !== undefined) ind[f] = v;
-      }
-      const auth = text('authority');
-      if (auth !== undefined) {
-        const a = auth === null ? null : parseAuthority(auth);
-        if (a === undefined) err('authority', `无法识别事权类型“${auth}”（应为 仅涉及地方事权 / 涉及国家事权）`);
-        ind.authority = a ?? null;
-      }
-      const lead = text('leadDepartment');
-      if (lead !== undefined) ind.leadDepartment = lead;
-      const co = list('coDepartments', true);
-      if (co !== undefined) ind.coDepartments = co;
-      if (col('targetDate') !== undefined) {
-        const v = raw('targetDate');
-        const t = cellText(v);
-        const exact = parseDateValue(v);
-        if (t === null) [ind.targetDate, ind.targetText] = [null, null];
-        else if (exact) [ind.targetDate, ind.targetText] = [exact, null];
-        else {
-          const d = parseDeadlineCell(t);
-          if (d.kind !== 'date' || !d.date) err('targetDate', `无法识别落地时限“${t}”（可填日期如 2021-03-31，或“2021年3月底前”）`);
-          [ind.targetDate, ind.targetText] = [d.date, t];
-        }
-      }
+      const gb = gbCodes();
+      if (gb !== undefined) ind.gbCodes = gb;
+      const notes = text('notes');
+      if (notes !== undefined) ind.notes = notes;
+      Object.assign(ind, industryDetail());
       row = { kind: 'industries', ref, industry: ind };
       break;
     }
@@ -321,7 +359,19 @@ export function parseRow(ctx: SheetContext, rowNumber: number, cells: CellValue[
     case 'combined': {
       const l = link();
       const m = matter();
-      if (l && m) row = { kind: 'combined', ref, matter: m, link: { ...l, matter: { code: m.code ?? l.matter.code, name: m.name } } };
+      // the industry's own columns (牵头部门, 国民经济行业代码 …) in a combined sheet set the industry too
+      let industry: IndustryFields | undefined;
+      const detail: Partial<IndustryFields> = { ...industryDetail() };
+      const gb = gbCodes();
+      if (gb !== undefined) detail.gbCodes = gb;
+      // a blank group cell says nothing about the industry (the row above, or the industry list, does)
+      for (const [k, v] of Object.entries(detail)) if (v === null || (Array.isArray(v) && v.length === 0)) delete detail[k as keyof IndustryFields];
+      if (l?.industry.name) {
+        industry = { name: l.industry.name, ...detail };
+        const code = text('industryCode');
+        if (code) industry.code = toHalfWidth(code).replace(/\s/g, '');
+      }
+      if (l && m) row = { kind: 'combined', ref, matter: m, industry, link: { ...l, matter: { code: m.code ?? l.matter.code, name: m.name } } };
       break;
     }
   }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Db } from '../db';
-import { NotFoundError } from '../cli/errors';
+import { ConflictError, NotFoundError, UsageError } from '../cli/errors';
 import { normalizeText, toHalfWidth } from '../text/normalize';
 import { writeTable, type SheetData } from '../io/write';
 import { checkOutput } from '../io/output';
@@ -195,4 +195,39 @@ export async function exportCatalog(db: Db, file: string, opts: { force?: boolea
     files = [file];
   }
   return { files, industries: industries.length, matters: matters.length, materials: sheets[2].rows.length, links: links.length };
+}
+
+export interface SetCodeResult {
+  industry: string;
+  from: string | null;
+  to: string;
+  /** The old code had been assigned by the catalog's rule. */
+  wasAssigned: boolean;
+  changed: boolean;
+}
+
+/**
+ * Gives an industry the office's own 行业编码 (replacing an assigned one, or a previous one) before
+ * its first licence. Refused (exit 4) once licences carry the old code — their numbers print it —
+ * or when another industry already has the new code.
+ */
+export async function setIndustryCode(db: Db, nameOrCode: string, code: string): Promise<SetCodeResult> {
+  const next = toHalfWidth(normalizeText(code)).replace(/\s/g, '');
+  if (!next || next.length > 64) throw new UsageError(`“${code}”不能作为行业编码。`, '行业编码应为 1–64 个字符，例如 01 或 PD-01。');
+  return db.transaction(async (trx) => {
+    const row = await findIndustry(trx as unknown as Db, nameOrCode);
+    const wasAssigned = Boolean(toBool(row.code_assigned ?? null));
+    if (row.code === next) return { industry: row.name, from: row.code, to: next, wasAssigned, changed: false };
+    const other = (await trx('industries').whereRaw('UPPER(code) = ?', [next.toUpperCase()]).whereNot({ id: row.id }).first()) as IndustryRow | undefined;
+    if (other) throw new ConflictError(`行业编码“${next}”已由行业“${other.name}”使用。`, '请换一个编码。');
+    const licensed = (await trx('licenses').where({ industry_id: row.id }).count({ n: '*' }).first()) as { n: number | string } | undefined;
+    if (Number(licensed?.n ?? 0) > 0) {
+      throw new ConflictError(
+        `行业“${row.name}”已有 ${Number(licensed!.n)} 张许可证使用编码“${row.code}”编号，不能再改行业编码。`,
+        '行业编码须在发出第一张许可证之前设定。',
+      );
+    }
+    await trx('industries').where({ id: row.id }).update({ code: next, code_assigned: false, updated_at: new Date().toISOString() });
+    return { industry: row.name, from: row.code, to: next, wasAssigned, changed: true };
+  });
 }

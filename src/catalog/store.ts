@@ -15,6 +15,8 @@ export interface IndustryRow {
   target_text: string | null;
   notes: string | null;
   last_import_id: number | null;
+  /** The code was assigned by the catalog's rule (no 行业编码 in the department's list). */
+  code_assigned?: boolean | number | null;
 }
 
 export interface MatterRow {
@@ -102,6 +104,7 @@ export function industryToDomain(r: IndustryRow, depts: DepartmentCache, co: str
   return {
     id: r.id,
     code: r.code,
+    codeAssigned: Boolean(toBool(r.code_assigned ?? null)),
     name: r.name,
     gbCodes: r.gb_codes ? r.gb_codes.split(',') : [],
     batch: r.batch,

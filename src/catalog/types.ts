@@ -13,6 +13,8 @@ export const AUTHORITY_LABEL: Record<Authority, string> = { local: '仅涉及地
 export interface Industry {
   id: number;
   code: string | null;
+  /** True when `code` was assigned by the catalog's rule, not given by the office (README “行业编码”). */
+  codeAssigned: boolean;
   name: string;
   gbCodes: string[];
   batch: string | null;

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { nowIso } from '../db';
 import type { ParsedRow, RowRef } from './parse';
 import { FIELD_HEADERS, type Field } from './headers';
+import { reserveCodes } from './codes';
 import {
   DepartmentCache,
   coDepartmentsOf,
@@ -191,6 +192,15 @@ export class CatalogWriter {
       }
     } else if (kind === 'matters' || kind === 'combined') {
       if (kind === 'matters') this.sawMatterSheet = true;
+      if (kind === 'combined') {
+        // an industry the catalog lacks, or one whose own columns the sheet carries, is set first
+        for (let i = 0; i < chunk.length; i++) {
+          const r = chunk[i];
+          if (r.kind !== 'combined' || !r.industry) continue;
+          const known = (r.industry.code && this.industriesByCode.get(r.industry.code)) || this.industriesByName.get(r.industry.name);
+          if (!known || Object.keys(r.industry).length > 1) await this.upsertIndustry(r.industry, r.ref, (field, msg) => fail(i, field, msg));
+        }
+      }
       const matters = chunk.map((r) => (r.kind === 'matters' || r.kind === 'combined' ? r.matter : undefined));
       const resolved = await this.upsertMatters(chunk, matters as MatterFields[], fail);
       if (kind === 'combined') {
@@ -213,7 +223,9 @@ export class CatalogWriter {
     if (byCode && byName && byCode.id !== byName.id) {
       return fail('industryName', `行业名称“${f.name}”已被编码为“${byName.code ?? '（无）'}”的另一行业使用，与编码“${f.code}”冲突`);
     }
-    if (!byCode && byName && f.code && byName.code && byName.code !== f.code) {
+    // an assigned code gives way to the office's own, until a licence carries it
+    const replacesAssigned = !byCode && byName && f.code && byName.code && byName.code !== f.code && toBool(byName.code_assigned ?? null) && !(await this.db('licenses').where({ industry_id: byName.id }).first());
+    if (!byCode && byName && f.code && byName.code && byName.code !== f.code && !replacesAssigned) {
       return fail('industryCode', `行业“${f.name}”在目录中的编码为“${byName.code}”，本文件中为“${f.code}”`);
     }
     const existing = byCode ?? byName;
@@ -228,9 +240,14 @@ export class CatalogWriter {
     for (const [field, column] of INDUSTRY_COLUMNS) if (f[field] !== undefined) (values as Record<string, unknown>)[column] = f[field];
     if (f.gbCodes !== undefined) values.gb_codes = f.gbCodes.length ? f.gbCodes.join(',') : null;
     if (leadId !== undefined) values.lead_department_id = leadId;
+    // an empty 行业编码 cell never takes away a code the industry has (assigned or the office's own)
+    if (!values.code) delete values.code;
+    if (replacesAssigned) values.code_assigned = false;
 
     if (!existing) {
-      const row = { ...values, name: f.name, last_import_id: this.batchId, created_at: this.now, updated_at: this.now };
+      // no 行业编码: one by the stable rule (src/catalog/codes.ts), so licences can be numbered
+      const code = values.code ?? (await reserveCodes(this.db, 1))[0];
+      const row = { ...values, code, code_assigned: !values.code, name: f.name, last_import_id: this.batchId, created_at: this.now, updated_at: this.now };
       const [id] = await this.db('industries').insert(row).returning('id');
       const full = { ...(row as IndustryRow), id: idOf(id) };
       this.rememberIndustry(full);
@@ -241,6 +258,7 @@ export class CatalogWriter {
     }
     const diffs: FieldChange[] = [];
     for (const [k, v] of Object.entries(values)) {
+      if (k === 'code_assigned') continue;
       const prev = (existing as unknown as Record<string, unknown>)[k];
       if (!same(prev, v)) diffs.push(this.fieldChange(industryField(k), k.endsWith('department_id') ? this.depts.name(prev as number | null) : prev, k.endsWith('department_id') ? this.depts.name(v as number | null) : v));
     }

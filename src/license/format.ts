@@ -5,6 +5,7 @@ import type { ExpiringResult, LicenseHistory, LicenseListing, VerifyResult } fro
 import type { BatchSummary } from './batches';
 import { localTime } from '../text/time';
 import { STATUS_LABEL, type License, type LicenseEvent, type LicenseStatus, type LicenseVersion } from './types';
+import { formatColumnTable } from '../text/headers';
 
 /** One set of state words everywhere (show, history, list, verify, revoke): the register's 有效/撤销/注销/失效/吊销 (DOMAIN.md). */
 const STATE_WORD: Record<LicenseStatus, string> = STATUS_LABEL;
@@ -25,6 +26,10 @@ export function formatIssue(r: IssueResult): string {
   if (r.rejected.length > 20) lines.push(`  ……其余 ${r.rejected.length - 20} 处错误见 --results 文件`);
   if (r.dryRun) {
     // a dry run issues nothing and allocates no numbers: list the rows that would be issued
+    for (const sh of r.sheets ?? []) {
+      lines.push(`  工作表“${sh.sheet}”表头在第 ${sh.headerRow} 行，各列识别为：`);
+      lines.push(...formatColumnTable(sh.columns).map((l) => `    ${l}`));
+    }
     lines.push(
       r.wouldExit
         ? `  试运行：有 ${new Set(r.rejected.map((e) => `${e.sheet}\u0000${e.row}`)).size} 行错误，正式发证将整批拒绝、一张也不发（退出码 ${r.wouldExit}）；改正错误行后其余 ${r.wouldIssue.length} 张可发证（或加 --skip-invalid 只发这些）`

@@ -17,8 +17,9 @@ import { refuseOverwritingInput } from '../io/write';
 import { normalizeUscc, validateUscc } from './uscc';
 import { bulkInsert, businessKey, CatalogIndex, createBatch, dropBatchIfEmpty, finishBatch, issuedByApplication, lockIssuing, NumberSequences, premisesKey, validLicensesOf, type CatalogIndustry, type CatalogMatter, type IssuedApplication } from './store';
 import { formatNumber, maxSeq, parsePattern, sequenceKey } from './numbering';
+import { assignMissingCodes } from '../catalog/codes';
 import { openSigner } from './signer';
-import { detach, fieldError, openTable, readAhead, type TableRow, type TableStream } from './table';
+import { detach, fieldError, openTable, readAhead, type TableRow, type TableSheet, type TableStream } from './table';
 import { reasonsText, resultColumns, ResultsSpool, type SpooledRow } from './results';
 import type { BatchRowError } from './types';
 import { cellTextQuick, refuseFutureDate, validityEnd, withWriteRetry } from './util';
@@ -104,6 +105,8 @@ export interface IssueResult {
   resultsPath?: string;
   /** --dry-run that found rows the real run would reject (without --skip-invalid): the real run's exit code (3); the command exits with it too. */
   wouldExit?: number;
+  /** --dry-run: each sheet's columns → fields with their first values (the import engine's column table). */
+  sheets?: Array<{ sheet: string; headerRow: number; columns: TableSheet['columns'] }>;
 }
 
 /** One application after its own checks, before the database is consulted. */
@@ -166,7 +169,7 @@ interface FailedRow {
 
 /** The row's own checks (required fields, code, industry, items, dates); a FailedRow with errors pushed when it fails. */
 function checkRow(r: TableRow<IssueField>, ctx: CheckContext, exceptions: Set<string>, errors: BatchRowError[]): Application | FailedRow {
-  const { catalog, date, needIndustryCode } = ctx;
+  const { catalog, date } = ctx;
   const before = errors.length;
   const text = (f: IssueField): string | null => {
     const v = r.get(f);
@@ -200,9 +203,6 @@ function checkRow(r: TableRow<IssueField>, ctx: CheckContext, exceptions: Set<st
 
   const industry = industryText ? catalog.industry(industryText) : undefined;
   if (industryText && !industry) errors.push(fieldError(r, 'industry', `试点行业目录中没有“${industryText}”。`));
-  if (industry && needIndustryCode && !industry.code) {
-    errors.push(fieldError(r, 'industry', `行业“${industry.name}”在目录中没有行业编码，无法按编号规则编号。`));
-  }
 
   const items: Application['items'] = [];
   if (itemsText && industry) {
@@ -294,6 +294,7 @@ const rowRef = (sheetIndex: number, row: number) => sheetIndex * 1e9 + row;
 export async function issueLicenses(db: Db, file: string, opts: IssueOptions): Promise<IssueResult> {
   refuseFutureDate(opts.date, '制证日期');
   refuseOverwritingInput(opts.resultsPath, [file], '--results');
+  await assignMissingCodes(db); // every industry has a 行业编码 to number by (src/catalog/codes.ts)
   const catalog = await CatalogIndex.load(db);
   if (catalog.industries.length === 0) {
     throw new ConflictError('试点行业目录为空，无法发证。', '请先用 `yiye catalog import` 导入试点行业、事项目录和行业事项对应表。');
@@ -406,6 +407,7 @@ export async function issueLicenses(db: Db, file: string, opts: IssueOptions): P
 
   try {
     await withWriteRetry(attempt);
+    if (opts.dryRun) result.sheets = table.sheets.map((s) => ({ sheet: s.sheet, headerRow: s.headerRow, columns: s.columns }));
     if (opts.resultsPath) {
       const passed = result.committed ? '已发证' : opts.dryRun ? '可发证（试运行）' : '未发证（整批未提交）';
       const severalSheets = table.sheets.length > 1;

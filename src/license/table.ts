@@ -13,7 +13,8 @@ import { InputError } from '../cli/errors';
 import { columnLetter } from '../catalog/parse';
 import { formatOf, readRows } from '../io/read-rows';
 import type { CellValue } from '../io/types';
-import { cellText, headerKey } from '../text/normalize';
+import { cellText } from '../text/normalize';
+import { columnIndex, HeaderEngine, type ColumnReport } from '../text/headers';
 import type { BatchRowError } from './types';
 import { isNoteOrTotal } from '../catalog/parse';
 
@@ -33,6 +34,8 @@ export interface TableSheet {
   sheet: string;
   headerRow: number;
   labels: string[];
+  /** Each column with a header → the field it is read as (null: 未识别), with the first values (dry runs). */
+  columns: ColumnReport[];
 }
 
 export interface ReadTableResult<F extends string> {
@@ -76,6 +79,7 @@ function isSkippable(cells: CellValue[]): boolean {
   return isNoteOrTotal(cells.map((c) => cellText(c)));
 }
 
+
 export async function fileSha256(file: string): Promise<string> {
   const hash = crypto.createHash('sha256');
   for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
@@ -103,12 +107,8 @@ export async function openTable<F extends string>(file: string, vocabulary: Reco
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new InputError(`找不到文件“${file}”。`, '请检查路径是否正确。', undefined, 'FILE_NOT_FOUND');
   formatOf(file);
   const name = path.basename(file);
-  const lookup = new Map<string, { field: F; rank: number }>();
-  for (const [field, names] of Object.entries(vocabulary) as Array<[F, readonly string[]]>) {
-    names.forEach((n, rank) => {
-      if (!lookup.has(headerKey(n))) lookup.set(headerKey(n), { field, rank });
-    });
-  }
+  // the shared header engine: headers normalised (brackets, numbering, width) and matched by synonym
+  const engine = new HeaderEngine<F>({ synonyms: vocabulary });
   const minFields = opts.minFields ?? 3;
   const stream: TableStream<F> = {
     file: name,
@@ -116,30 +116,32 @@ export async function openTable<F extends string>(file: string, vocabulary: Reco
     sheets: [],
     async *rows() {
       const sheets: TableSheet[] = (stream.sheets = []);
-      let current: { sheet: string; seen: number; columns?: Map<F, number>; labels?: string[] } | undefined;
+      let current: { sheet: string; seen: number; columns?: Map<F, number>; labels?: string[]; report?: ColumnReport[]; samples: number } | undefined;
       for await (const r of readRows(file)) {
-        if (!current || current.sheet !== r.sheet) current = { sheet: r.sheet, seen: 0 };
+        if (!current || current.sheet !== r.sheet) current = { sheet: r.sheet, seen: 0, samples: 0 };
         const cur = current;
         if (!cur.columns) {
           if (++cur.seen > HEADER_SEARCH_ROWS) continue;
-          const columns = new Map<F, number>();
-          const ranks = new Map<F, number>();
           const labels = r.cells.map((c) => cellText(c) ?? '');
-          labels.forEach((label, i) => {
-            const hit = label.length <= 30 ? lookup.get(headerKey(label)) : undefined;
-            if (hit && (!ranks.has(hit.field) || hit.rank < ranks.get(hit.field)!)) {
-              columns.set(hit.field, i);
-              ranks.set(hit.field, hit.rank);
-            }
-          });
+          const mapping = engine.map([r.cells.map((c, i) => (labels[i].length <= 30 ? c : null))]);
+          const columns = new Map<F, number>(Object.entries(mapping.columns) as Array<[F, number]>);
           if (columns.size >= minFields) {
             cur.columns = columns;
             cur.labels = labels;
-            sheets.push({ sheet: r.sheet, headerRow: r.rowNumber, labels });
+            cur.report = mapping.all.map((c) => ({ column: c.column, header: labels[c.index], field: c.field, label: c.field ? vocabulary[c.field][0] : null, unit: c.unit, samples: [] }));
+            sheets.push({ sheet: r.sheet, headerRow: r.rowNumber, labels, columns: cur.report });
           }
           continue;
         }
         if (isSkippable(r.cells)) continue;
+        if (cur.samples < 3) {
+          // the first values of each column, for the dry run's column table
+          cur.samples++;
+          for (const c of cur.report!) {
+            const t = cellText(r.cells[columnIndex(c.column)] ?? null);
+            if (t) c.samples.push(detach(t));
+          }
+        }
         const columns = cur.columns;
         const labels = cur.labels!;
         const cells = r.cells;

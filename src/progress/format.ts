@@ -3,6 +3,7 @@ import type { RowError } from '../catalog/parse';
 import { windowLabel, type WriteReportResult } from '../report/progress';
 import type { AliasesResult, ExtractResult, ImportTasksResult, StoreCounts, TaskListItem, UpdateTasksResult } from './service';
 import { STATE_LABEL } from './status';
+import { formatColumnTable } from '../text/headers';
 
 /** Human-readable renderings of task results (the --json output is the result object itself). */
 
@@ -42,7 +43,10 @@ function skippedLine(errors: RowError[], committed: boolean, reportPath: string 
 
 export function formatImportTasks(r: ImportTasksResult): string {
   const lines = [`计划“${r.plan.name}”${r.plan.code ? `（${r.plan.code}）` : ''}：`];
-  for (const s of r.sheets) lines.push(`  工作表“${s.sheet}”：表头在第 ${s.headerRow} 行，任务 ${s.rows} 行${s.skippedRows ? `（另跳过 ${s.skippedRows} 行：重复的表头或空行）` : ''}`);
+  for (const s of r.sheets) {
+    lines.push(`  工作表“${s.sheet}”：表头在第 ${s.headerRow} 行，任务 ${s.rows} 行${s.skippedRows ? `（另跳过 ${s.skippedRows} 行：重复的表头或空行）` : ''}`);
+    if (s.columns) lines.push(...formatColumnTable(s.columns).map((l) => `    ${l}`));
+  }
   if (r.skippedSheets.length) lines.push(`  已跳过（无可识别表头）：${r.skippedSheets.join('、')}`);
   lines.push(`  任务：${counts(r.counts)}`);
   lines.push(...errorLines(r.errors));

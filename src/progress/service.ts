@@ -12,6 +12,7 @@ import type { CellValue } from '../io/types';
 import { refuseOverwritingInput, writeTable, type SheetData } from '../io/write';
 import { parseDateValue } from '../text/dates';
 import { cellText, headerKey } from '../text/normalize';
+import { columnIndex, type ColumnReport } from '../text/headers';
 import { extractPlan } from './extract';
 import { normalizePlanText, readPlanFile } from './plan-text';
 import { parseProgressSheet, parseTaskSheet, readTaskSheets, type ProgressRow, type ReadSheet } from './sheet';
@@ -272,13 +273,20 @@ export interface ImportTasksResult {
   counts: StoreCounts;
   errors: RowError[];
   /** rows: task rows read (each stored or rejected); skippedRows: rows under the header that hold no task (a repeated header, blank rows). */
-  sheets: Array<{ sheet: string; headerRow: number; rows: number; skippedRows: number }>;
+  sheets: Array<{ sheet: string; headerRow: number; rows: number; skippedRows: number; columns?: ColumnReport[] }>;
   skippedSheets: string[];
   dryRun: boolean;
   committed: boolean;
   noChange: boolean;
   reportPath?: string;
 }
+
+/** A sheet's column table for a dry run: each column → field with its first three values. */
+function columnTable(s: ReadSheet): ColumnReport[] {
+  const data = s.rows.filter((r) => r.cells.some((c) => cellText(c ?? null))).slice(0, 3);
+  return s.header.report.map((c) => ({ ...c, samples: data.map((r) => cellText(r.cells[columnIndex(c.column)] ?? null)).filter((x): x is string => !!x) }));
+}
+
 
 function rejectedSheets(file: string, sheets: ReadSheet[], errors: RowError[]): SheetData[] {
   const out: SheetData[] = [];
@@ -345,7 +353,7 @@ export async function importTasks(db: Db, file: string, opts: ImportTasksOptions
     plan: { name, code: null },
     counts: { inserted: 0, updated: 0, unchanged: 0 },
     errors,
-    sheets: perSheet.map(({ s, taskRows }) => ({ sheet: s.sheet, headerRow: s.header.rowNumber, rows: taskRows, skippedRows: s.rows.length - taskRows })),
+    sheets: perSheet.map(({ s, taskRows }) => ({ sheet: s.sheet, headerRow: s.header.rowNumber, rows: taskRows, skippedRows: s.rows.length - taskRows, ...(opts.dryRun ? { columns: columnTable(s) } : {}) })),
     skippedSheets: skipped,
     dryRun: !!opts.dryRun,
     committed: false,

@@ -7,6 +7,7 @@ import { isCellError } from '../io/types';
 import { deadlineUnreadable, parseDeadlineCell } from '../text/deadline';
 import { parseDateValue, today } from '../text/dates';
 import { cellText, headerKey, toHalfWidth } from '../text/normalize';
+import { HeaderEngine, type ColumnReport } from '../text/headers';
 import { findDeadlines } from './extract';
 import { TASK_STATUSES, type DeadlineEntry, type TaskDraft, type TaskStatus } from './types';
 import { splitUnits } from './units';
@@ -35,27 +36,22 @@ export const TASK_HEADERS = {
 
 export type TaskField = keyof typeof TASK_HEADERS;
 
-const LOOKUP = new Map<string, TaskField>();
-for (const [field, names] of Object.entries(TASK_HEADERS) as Array<[TaskField, readonly string[]]>) {
-  for (const n of names) if (!LOOKUP.has(headerKey(n))) LOOKUP.set(headerKey(n), field);
-}
+/** The shared header engine (src/text/headers.ts) with the task vocabulary: synonyms only. */
+const ENGINE = new HeaderEngine<TaskField>({ synonyms: TASK_HEADERS });
 
 export interface SheetHeader {
   columns: Partial<Record<TaskField, number>>;
   labels: string[];
   rowNumber: number;
+  /** Each column → the field it is read as (null: 未识别), for the dry run's column table. */
+  report: ColumnReport[];
 }
 
 function mapHeader(row: SheetRow): SheetHeader {
-  const columns: Partial<Record<TaskField, number>> = {};
-  const labels: string[] = [];
-  row.cells.forEach((v, c) => {
-    const t = cellText(v) ?? '';
-    labels[c] = t;
-    const f = LOOKUP.get(headerKey(t));
-    if (f && columns[f] === undefined) columns[f] = c;
-  });
-  return { columns, labels, rowNumber: row.rowNumber };
+  const m = ENGINE.map([row.cells]);
+  const labels = row.cells.map((v) => cellText(v) ?? '');
+  const columns: ColumnReport[] = m.all.map((c) => ({ column: c.column, header: labels[c.index], field: c.field, label: c.field ? TASK_HEADERS[c.field][0] : null, unit: c.unit, samples: [] }));
+  return { columns: m.columns, labels, rowNumber: row.rowNumber, report: columns };
 }
 
 /** A sheet's rows with its header, found in the first rows (title and 附件 label rows above it). */

@@ -29,10 +29,10 @@ export function toHalfWidth(s: string): string {
   return s.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ');
 }
 
-/** A header cell reduced to what identifies it: no spaces, brackets or punctuation, half-width. */
+/** A header cell reduced to what identifies it: half width, no spaces, quotes, `*`, colons, brackets or punctuation. */
 export function headerKey(s: string): string {
   return toHalfWidth(s)
-    .replace(/[\s\u3000*＊:：()（）\[\]【】"“”'‘’<>《》]/g, '')
+    .replace(/[\s\u3000*＊:：()（）\[\]【】〔〕{}<>《》"“”'‘’·•、，,。.;；/／\\_\-—－]/g, '')
     .toLowerCase();
 }
 
@@ -75,6 +75,8 @@ export function parseBool(v: CellValue): boolean | null | undefined {
 export interface TimeLimit {
   days: number;
   unit: '工作日' | '自然日';
+  /** The cell itself named the unit (20个工作日, 20个自然日); a bare number or 即办 did not. */
+  explicit?: boolean;
 }
 
 /**
@@ -86,10 +88,11 @@ export function parseTimeLimit(v: CellValue): TimeLimit | null | undefined {
   const t = cellText(v);
   if (t === null) return null;
   const s = toHalfWidth(t).replace(/\s/g, '');
-  if (/^(即办|即时办结|当场办结|当场办理|立即办结|即来即办)$/.test(s)) return { days: 0, unit: '工作日' };
-  const m = /^(\d{1,4})(个)?(工作日|自然日|日|天)?(内)?$/.exec(s);
+  if (/^(即办|即时办结|即时办理|当场办结|当场办理|立即办结|立即办理|即来即办|当即办结|现场办结)(件)?$/.test(s)) return { days: 0, unit: '工作日' };
+  const m = /^(\d{1,4})(个)?(工作日|自然日|日历日|日|天)?(内|以内)?$/.exec(s);
   if (!m) return undefined;
-  return { days: Number(m[1]), unit: m[3] === '自然日' ? '自然日' : '工作日' };
+  // 天/日 count as working days (行政许可法第八十二条: 行政许可的期限以工作日计算); only 自然日 is natural days
+  return { days: Number(m[1]), unit: m[3] === '自然日' || m[3] === '日历日' ? '自然日' : '工作日', explicit: m[3] === '工作日' || m[3] === '自然日' || m[3] === '日历日' };
 }
 
 /**
@@ -102,6 +105,11 @@ export function splitList(text: string | null, opts: { commas?: boolean } = {}):
   let s = normalizeText(text);
   // Put every numbering marker on its own line start, then split on line breaks and semicolons.
   s = s.replace(/\s*[①-⑳]\s*/g, '\n');
+  // "（1）…（2）…（3）…" run together: markers counting up from 1 split wherever they stand
+  if (/^\s*[（(]\s*1\s*[)）]/.test(text.trim())) {
+    let expect = 1;
+    s = s.replace(/[（(]\s*(\d{1,2})\s*[)）]\s*/g, (m, n: string) => (Number(n) === expect ? (expect++, '\n') : m));
+  }
   s = s.replace(/(^|[\n；;。])\s*[（(]\s*\d{1,2}\s*[)）]\s*/g, '$1\n');
   // "1." at a line start is always a marker; after ；/。 only when no digit follows (not "第3.5条")
   s = s.replace(/(^|\n)\s*\d{1,2}\s*[.、．)）]\s*/g, '$1\n');
