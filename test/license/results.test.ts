@@ -16,9 +16,9 @@ async function cellsOf(file: string): Promise<Array<{ sheet: string; cells: Cell
 
 describe('the results spool', () => {
   const sheets: TableSheet[] = [
-    { sheet: '一', headerRow: 1, labels: ['申请编号', '有效期至', '处理结果', '备注'] },
-    { sheet: '二', headerRow: 1, labels: ['申请编号', '有效期至'] },
-    { sheet: '空', headerRow: 1, labels: ['申请编号'] },
+    { sheet: '一', headerRow: 1, labels: ['申请编号', '有效期至', '处理结果', '备注'], columns: [] },
+    { sheet: '二', headerRow: 1, labels: ['申请编号', '有效期至'], columns: [] },
+    { sheet: '空', headerRow: 1, labels: ['申请编号'], columns: [] },
   ];
   const columns = (s: TableSheet) => {
     const keep = s.labels.map((_, i) => i).filter((i) => s.labels[i] !== '处理结果');
