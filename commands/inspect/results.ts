@@ -14,13 +14,14 @@ export default class InspectResults extends BaseCommand {
   static override flags = {
     draw: Flags.string({ summary: '这些结果所属的抽查编号 (the draw these results belong to)' }),
     'dry-run': Flags.boolean({ summary: '只检查并统计，不写入 (validate and count, write nothing)' }),
+    strict: Flags.boolean({ summary: '有未能识别的列时整批拒绝（退出码 3） (reject a file with columns not understood)' }),
     actor: Flags.string({ summary: '经办人，记入审计日志 (who; default $USER)' }),
   };
 
   async run(): Promise<ImportCounts> {
     const { args, flags } = await this.parse(InspectResults);
     return this.withDb(flags.db, async (db) => {
-      const r = await importResults(db, args.file, { actor: flags.actor ?? defaultActor(), drawId: flags.draw, dryRun: flags['dry-run'] });
+      const r = await importResults(db, args.file, { actor: flags.actor ?? defaultActor(), drawId: flags.draw, dryRun: flags['dry-run'], strict: flags.strict });
       this.log(formatImportCounts('检查结果', r));
       return r;
     });

@@ -14,6 +14,7 @@ export default class InspectRiskImport extends BaseCommand {
   static override flags = {
     date: Flags.string({ summary: '表中没有分类日期时的分类日期 (rating date when the sheet has none)' }),
     'dry-run': Flags.boolean({ summary: '只检查并统计，不写入 (validate and count, write nothing)' }),
+    strict: Flags.boolean({ summary: '有未能识别的列时整批拒绝（退出码 3） (reject a file with columns not understood)' }),
     actor: Flags.string({ summary: '经办人，记入审计日志 (who; default $USER)' }),
   };
 
@@ -21,7 +22,7 @@ export default class InspectRiskImport extends BaseCommand {
     const { args, flags } = await this.parse(InspectRiskImport);
     const date = flags.date === undefined ? undefined : parseDateFlag(flags.date);
     return this.withDb(flags.db, async (db) => {
-      const r = await importRisk(db, args.file, { actor: flags.actor ?? defaultActor(), date, dryRun: flags['dry-run'] });
+      const r = await importRisk(db, args.file, { actor: flags.actor ?? defaultActor(), date, dryRun: flags['dry-run'], strict: flags.strict });
       this.log(formatImportCounts('信用风险分类', r));
       return r;
     });

@@ -12,13 +12,14 @@ export default class InspectRosterImport extends BaseCommand {
   static override args = { file: Args.string({ description: '名录 .xlsx/.csv (roster sheet)', required: true }) };
   static override flags = {
     'dry-run': Flags.boolean({ summary: '只检查并统计，不写入 (validate and count, write nothing)' }),
+    strict: Flags.boolean({ summary: '有未能识别的列时整批拒绝（退出码 3） (reject a file with columns not understood)' }),
     actor: Flags.string({ summary: '经办人，记入审计日志 (who; default $USER)' }),
   };
 
   async run(): Promise<ImportCounts> {
     const { args, flags } = await this.parse(InspectRosterImport);
     return this.withDb(flags.db, async (db) => {
-      const r = await importRoster(db, args.file, { actor: flags.actor ?? defaultActor(), dryRun: flags['dry-run'] });
+      const r = await importRoster(db, args.file, { actor: flags.actor ?? defaultActor(), dryRun: flags['dry-run'], strict: flags.strict });
       this.log(formatImportCounts('执法人员名录', r));
       return r;
     });

@@ -10,7 +10,8 @@ import { nowIso } from '../db';
 import { InputError } from '../cli/errors';
 import { cellText, splitList } from '../text/normalize';
 import { parseDateValue } from '../text/dates';
-import { fieldError, readTable, type TableRow } from '../license/table';
+import { fieldError, readTable, type ReadTableResult, type TableRow } from '../license/table';
+import type { UnmappedColumn } from '../catalog/import';
 import type { BatchRowError } from '../license/types';
 import { normalizeUscc, validateUscc } from '../license/uscc';
 import { appendChained, lockChain, INSPECTION_LOG_CHAIN } from '../audit/chain';
@@ -23,6 +24,7 @@ export const ROSTER_HEADERS = {
   department: ['所属部门', '所在部门', '执法部门', '所属单位', '工作单位', '部门', '单位'],
   industries: ['可检查行业', '检查行业', '负责行业', '可检查的行业', '检查范围'],
   avoid: ['回避', '回避对象', '回避企业', '回避单位', '回避企业统一社会信用代码', '需回避的统一社会信用代码'],
+  seq: ['序号'],
 } as const;
 export type RosterField = keyof typeof ROSTER_HEADERS;
 
@@ -31,6 +33,7 @@ export const RISK_HEADERS = {
   riskClass: ['信用风险分类', '信用风险分类结果', '风险分类', '风险等级', '信用风险等级', '分类结果', '分类'],
   ratedOn: ['分类日期', '评定日期', '评价日期', '日期'],
   holder: ['企业名称', '经营者名称', '市场主体名称', '名称'],
+  seq: ['序号'],
 } as const;
 export type RiskField = keyof typeof RISK_HEADERS;
 
@@ -41,6 +44,7 @@ export const RESULT_HEADERS = {
   result: ['检查结果', '抽查结果', '结果'],
   note: ['处理情况', '备注', '说明', '问题描述'],
   holder: ['经营者名称', '企业名称'],
+  seq: ['序号'],
 } as const;
 export type ResultField = keyof typeof RESULT_HEADERS;
 
@@ -69,6 +73,8 @@ export function parseRiskClass(text: string): RiskClass | undefined {
 
 export interface ImportCounts {
   file: string;
+  /** Columns with a header that no field of this sheet kind holds: not imported (always present). */
+  unmappedColumns: UnmappedColumn[];
   sha256: string;
   rows: number;
   inserted: number;
@@ -79,6 +85,18 @@ export interface ImportCounts {
 
 function reject(file: string, what: string, errors: BatchRowError[]): never {
   throw new InputError(`“${file}”中有 ${errors.length} 处错误，整批未导入${what}。`, '请按错误清单修改后重新导入；整批都未写入，改好后可直接重新运行。', { file, errors });
+}
+
+/**
+ * The columns of a sheet that were not understood: reported with every result, and with `strict` a
+ * rejection (nothing written), never dropped without a word.
+ */
+export function unmappedOf<F extends string>(table: ReadTableResult<F>, strict?: boolean): UnmappedColumn[] {
+  const cols = table.sheets.flatMap((s) => s.columns.filter((c) => !c.field && c.header.trim()).map((c) => ({ file: table.file, sheet: s.sheet, column: c.column, header: c.header })));
+  if (strict && cols.length) {
+    throw new InputError(`“${table.file}”有 ${cols.length} 列表头未能识别（--strict）：${cols.map((c) => `${c.column}列“${c.header}”`).join('、')}，整批未导入。`, '去掉 --strict 则忽略这些列（结果中列出）；或改用能识别的列名。', { file: table.file, unmappedColumns: cols });
+  }
+  return cols;
 }
 
 const text = <F extends string>(r: TableRow<F>, f: F) => cellText(r.get(f));
@@ -114,8 +132,9 @@ export function inspectorFromRow(r: InspectorRow): Inspector {
  * several per cell) and 回避 (统一社会信用代码, several per cell). Keyed by 执法证号: a known
  * inspector is updated, an identical row is unchanged. Inspectors absent from the file are kept.
  */
-export async function importRoster(db: Db, file: string, opts: { actor: string; dryRun?: boolean }): Promise<ImportCounts> {
+export async function importRoster(db: Db, file: string, opts: { actor: string; dryRun?: boolean; strict?: boolean }): Promise<ImportCounts> {
   const table = await readTable(file, ROSTER_HEADERS, { minFields: 3, what: '执法人员名录' });
+  const unmappedColumns = unmappedOf(table, opts.strict);
   const errors: BatchRowError[] = [];
   const industryNames = new Set(((await db('industries').select('name')) as Array<{ name: string }>).map((r) => r.name));
   const seen = new Map<string, number>();
@@ -144,7 +163,7 @@ export async function importRoster(db: Db, file: string, opts: { actor: string; 
   return withWriteRetry(() =>
     db.transaction(async (trx) => {
       const existing = new Map(((await trx('inspectors').select('badge', 'name', 'department', 'industries', 'avoid')) as InspectorRow[]).map((r) => [r.badge, r]));
-      const counts = { file: table.file, sha256: table.sha256, rows: rows.length, inserted: 0, updated: 0, unchanged: 0, dryRun: !!opts.dryRun };
+      const counts = { file: table.file, unmappedColumns, sha256: table.sha256, rows: rows.length, inserted: 0, updated: 0, unchanged: 0, dryRun: !!opts.dryRun };
       const now = nowIso();
       for (const r of rows) {
         const old = existing.get(r.badge);
@@ -174,8 +193,9 @@ export async function listRoster(db: Db, opts: { department?: string } = {}): Pr
  * `inspect risk import`: 统一社会信用代码 → 信用风险分类, with the date of the rating when the sheet
  * has one. The latest rating of a code wins (a file may list a code twice with different dates).
  */
-export async function importRisk(db: Db, file: string, opts: { actor: string; date?: string; dryRun?: boolean }): Promise<ImportCounts> {
+export async function importRisk(db: Db, file: string, opts: { actor: string; date?: string; dryRun?: boolean; strict?: boolean }): Promise<ImportCounts> {
   const table = await readTable(file, RISK_HEADERS, { minFields: 2, what: '信用风险分类结果' });
+  const unmappedColumns = unmappedOf(table, opts.strict);
   const errors: BatchRowError[] = [];
   const latest = new Map<string, { risk_class: RiskClass; rated_on: string | null }>();
   for (const r of table.rows) {
@@ -209,7 +229,7 @@ export async function importRisk(db: Db, file: string, opts: { actor: string; da
   return withWriteRetry(() =>
     db.transaction(async (trx) => {
       const existing = new Map(((await trx('risk_classes').select('uscc', 'risk_class', 'rated_on')) as Array<{ uscc: string; risk_class: string; rated_on: string | null }>).map((r) => [r.uscc, r]));
-      const counts = { file: table.file, sha256: table.sha256, rows: latest.size, inserted: 0, updated: 0, unchanged: 0, dryRun: !!opts.dryRun };
+      const counts = { file: table.file, unmappedColumns, sha256: table.sha256, rows: latest.size, inserted: 0, updated: 0, unchanged: 0, dryRun: !!opts.dryRun };
       const now = nowIso();
       for (const [uscc, v] of [...latest].sort(([a], [b]) => (a < b ? -1 : 1))) {
         const old = existing.get(uscc);

@@ -14,7 +14,7 @@ import type { BatchRowError } from '../license/types';
 import { withWriteRetry } from '../db/retry';
 import { findIndustry } from '../catalog/service';
 import { drawInspections, DEFAULT_RISK, RISK_CLASSES, type BasisPoints, type Candidate, type DrawSpec, type RiskClass, type Stratum, type Target, type Unassigned } from './draw';
-import { appendInspectionLog, inspectorFromRow, RESULT_HEADERS, RESULT_WORDS, type ImportCounts } from './roster';
+import { appendInspectionLog, inspectorFromRow, RESULT_HEADERS, RESULT_WORDS, unmappedOf, type ImportCounts } from './roster';
 import { writeDrawOutputs } from './outputs';
 
 export interface DrawRequest {
@@ -249,8 +249,9 @@ export function resultLabel(text: string): { label: string; problem: boolean } |
  * licence. A licence must be a target of the named draw, or of exactly one draw when the sheet does
  * not name it. Keyed by (draw, licence): re-importing the same file changes nothing.
  */
-export async function importResults(db: Db, file: string, opts: { actor: string; drawId?: string; dryRun?: boolean }): Promise<ImportCounts> {
+export async function importResults(db: Db, file: string, opts: { actor: string; drawId?: string; dryRun?: boolean; strict?: boolean }): Promise<ImportCounts> {
   const table = await readTable(file, RESULT_HEADERS, { minFields: 2, what: '检查结果' });
+  const unmappedColumns = unmappedOf(table, opts.strict);
   const draws = (await db('inspection_draws').select('id', 'result')) as Array<{ id: string; result: string }>;
   if (draws.length === 0) throw new ConflictError('还没有抽查记录，无法登记检查结果。', '先用 `yiye inspect draw` 抽取。');
   const targetsOf = new Map(draws.map((d) => [d.id, new Set((JSON.parse(d.result) as DrawRecord).targets.map((t) => t.licence))]));
@@ -289,7 +290,7 @@ export async function importResults(db: Db, file: string, opts: { actor: string;
   if (errors.length) throw new InputError(`“${table.file}”中有 ${errors.length} 处错误，整批未导入检查结果。`, '请按错误清单修改后重新导入；整批都未写入。', { file: table.file, errors });
   return withWriteRetry(() =>
     db.transaction(async (trx) => {
-      const counts = { file: table.file, sha256: table.sha256, rows: rows.length, inserted: 0, updated: 0, unchanged: 0, dryRun: !!opts.dryRun };
+      const counts = { file: table.file, unmappedColumns, sha256: table.sha256, rows: rows.length, inserted: 0, updated: 0, unchanged: 0, dryRun: !!opts.dryRun };
       const now = nowIso();
       for (const r of rows) {
         const old = (await trx('inspection_results').where({ draw_id: r.draw_id, license_number: r.license_number }).first()) as { inspected_on: string; result: string; note: string | null } | undefined;

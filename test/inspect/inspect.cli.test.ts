@@ -39,6 +39,10 @@ describe.each(backends())('inspect commands on %s', (backend) => {
     const first = await yiye(['inspect', 'roster', 'import', ROSTER, '--db', db, '--json']);
     expect(first.code).toBe(0);
     expect(first.json).toMatchObject({ rows: 18, inserted: 18, updated: 0 });
+    // 联系电话 is no field of a roster: reported, not dropped silently; --strict refuses the file
+    expect(first.json.unmappedColumns).toEqual([{ file: '执法人员名录.xlsx', sheet: '执法人员名录', column: 'G', header: '联系电话' }]);
+    const strict = await yiye(['inspect', 'roster', 'import', ROSTER, '--strict', '--db', db, '--json']);
+    expect(strict.code).toBe(3);
     const again = await yiye(['inspect', 'roster', 'import', ROSTER, '--db', db]);
     expect(again.stdout).toMatch(/无变化/);
     const risk = await yiye(['inspect', 'risk', 'import', RISK, '--db', db, '--json']);
