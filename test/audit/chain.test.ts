@@ -73,9 +73,10 @@ describe.each(backends())('hash-chained audit log on %s', (backend) => {
       expect.objectContaining({ chain: 'license_events', seq: 12 }),
       expect.objectContaining({ chain: 'import_log', seq: 6 }),
       expect.objectContaining({ chain: 'task_updates', seq: 0 }),
+      expect.objectContaining({ chain: 'inspection_log', seq: 0 }),
     ]);
     const after = await verifyAudit(ws.db, { publicKeyFile });
-    expect(after.chains.map((c) => [c.signature, c.unsignedEntries])).toEqual([['valid', 0], ['valid', 0], ['valid', 0]]);
+    expect(after.chains.map((c) => [c.signature, c.unsignedEntries])).toEqual([['valid', 0], ['valid', 0], ['valid', 0], ['valid', 0]]);
   });
 
   it('the database itself refuses to change a chained import_log entry', async () => {
