@@ -1,6 +1,8 @@
+import { STATUS_LABEL } from '../license/types';
 import type { BackupResult, DbCounts, DbStatus, RestoreResult } from './admin';
 
-const STATUS_NAMES: Record<string, string> = { valid: '有效', revoked: '已撤销', cancelled: '已注销', withdrawn: '已吊销', expired: '已失效' };
+// the register's one set of status words (STATUS_LABEL), as show, history, list and verify print them
+const STATUS_NAMES: Record<string, string> = STATUS_LABEL;
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
