@@ -17,7 +17,8 @@ describe.each(backends())('audit migration on %s', (backend) => {
       await issueLicenses(ws.db, BATCH1, { date: '2026-03-15', keyFile: ws.keyFile });
       await applyOperation(ws.db, { number: '3101152026PD-03000002', kind: 'revoke', reason: '以欺骗手段取得' }, { date: '2026-04-01', actor: 't' });
 
-      await undoMigration(ws.db, '20261122_005_task_audit'); // the newer chain first, as a rollback would
+      await undoMigration(ws.db, '20261206_014_inspect'); // the newer chains first, as a rollback would
+      await undoMigration(ws.db, '20261122_005_task_audit');
       await undoMigration(ws.db, '20261122_004_audit');
       expect(await ws.db.schema.hasTable('audit_heads')).toBe(false);
       expect(await ws.db.schema.hasColumn('license_events', 'hash')).toBe(false);
@@ -31,6 +32,7 @@ describe.each(backends())('audit migration on %s', (backend) => {
         ['license_events', 'signature-stripped'],
         ['import_log', 'signature-stripped'],
         ['task_updates', 'signature-stripped'],
+        ['inspection_log', 'signature-stripped'],
       ]);
       // a workspace from before the signed marks (none stored): also a finding until accepted
       await ws.db('settings').where({ key: 'audit_signed_marks' }).delete();
@@ -44,12 +46,14 @@ describe.each(backends())('audit migration on %s', (backend) => {
         ['license_events', 11, 11, 'none'],
         ['import_log', 3, 3, 'none'],
         ['task_updates', 0, 0, 'none'],
+        ['inspection_log', 0, 0, 'none'],
       ]);
       const accepted = await signAudit(ws.db, ws.keyFile, { acceptUnsigned: true, reason: '由旧版升级', actor: 't' });
       expect(accepted.accepted.map((a) => [a.chain, a.fromSeq, a.toSeq])).toEqual([
         ['license_events', 1, 11],
         ['import_log', 1, 3],
         ['task_updates', 1, 0],
+        ['inspection_log', 1, 0],
       ]);
       expect((await verifyAudit(ws.db)).ok).toBe(true);
       const events = (await ws.db('license_events').orderBy('id').select('id', 'seq')) as Array<{ id: number; seq: number }>;

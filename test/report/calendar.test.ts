@@ -54,7 +54,7 @@ describe('working days on the Chinese calendar', () => {
   });
 
   it('ends a window of N working days on the N-th working day', () => {
-    expect(windowEnd('2021-09-30', 5, true)).toEqual({ date: '2021-10-13', approximate: false });
+    expect(windowEnd('2021-09-30', 5, true)).toEqual({ date: '2021-10-13', approximate: false, missingYears: [] });
     expect(windowEnd('2021-09-30', 5, false)).toEqual({ date: '2021-10-05', approximate: false });
   });
 });

@@ -68,7 +68,7 @@ describe.each(backends())('license verify-site and settings on %s', (backend) =>
     const shown = await yiye(['settings', 'show', '--db', db, '--json']);
     expect(shown.code).toBe(0);
     expect(shown.json.settings).toContainEqual({ name: 'verify-url', label: '核验网址', value: URL_, settable: true });
-    expect(shown.json.settings.map((s: { name: string }) => s.name)).toEqual(['region', 'authority', 'number-pattern', 'verify-url', 'validity-years']);
+    expect(shown.json.settings.map((s: { name: string }) => s.name)).toEqual(['region', 'authority', 'number-pattern', 'verify-url', 'validity-years', 'time-zone']);
     expect(shown.json.keyId).toMatch(/^[0-9a-f]{16}$/);
     const bad = await yiye(['settings', 'set', 'verify-url', 'https://x.example/a#b', '--db', db, '--json']);
     expect([bad.code, bad.json.error.message]).toEqual([3, expect.stringContaining('核验网址')]);

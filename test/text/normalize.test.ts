@@ -31,11 +31,12 @@ describe('parseBool', () => {
 
 describe('parseTimeLimit', () => {
   it.each([
-    [20, { days: 20, unit: '工作日' }],
-    ['２０', { days: 20, unit: '工作日' }],
-    ['20个工作日', { days: 20, unit: '工作日' }],
-    ['30个自然日', { days: 30, unit: '自然日' }],
-    ['15天', { days: 15, unit: '工作日' }],
+    // explicit: the cell itself names 工作日/自然日 (it then beats a unit in the header's brackets)
+    [20, { days: 20, unit: '工作日' }], // a number cell or 即办: no explicit flag
+    ['２０', { days: 20, unit: '工作日', explicit: false }],
+    ['20个工作日', { days: 20, unit: '工作日', explicit: true }],
+    ['30个自然日', { days: 30, unit: '自然日', explicit: true }],
+    ['15天', { days: 15, unit: '工作日', explicit: false }],
     ['即办', { days: 0, unit: '工作日' }],
   ])('%s', (v, expected) => {
     expect(parseTimeLimit(v)).toEqual(expected);

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { addChainColumns, dropAppendOnly, makeAppendOnly, INSPECTION_LOG_CHAIN } from '../../audit/chain';
+import { addChainColumns, backfillChain, dropAppendOnly, makeAppendOnly, INSPECTION_LOG_CHAIN } from '../../audit/chain';
 
 /**
  * 双随机、一公开: the inspectors an office may send (by 执法证号), the holders' credit-risk classes,
@@ -60,6 +60,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('file_sha256', 64);
   });
   await addChainColumns(knex, 'inspection_log');
+  await backfillChain(knex, INSPECTION_LOG_CHAIN); // the chain's head (empty), as every other chain has one from its migration
   await makeAppendOnly(knex, 'inspection_log');
 }
 
