@@ -17,15 +17,9 @@ import { drawInspections, DEFAULT_RISK, RISK_CLASSES, type BasisPoints, type Can
 import { appendInspectionLog, inspectorFromRow, RESULT_HEADERS, RESULT_WORDS, unmappedOf, type ImportCounts } from './roster';
 import { writeDrawOutputs } from './outputs';
 
-export interface DrawRequest {
+/** What `inspect draw` is asked for: the draw's own inputs (DrawSpec) and how it is recorded. */
+export interface DrawRequest extends DrawSpec {
   id?: string;
-  date: string;
-  seed: string;
-  industries: string[];
-  ratio?: BasisPoints;
-  count?: number;
-  ratios: Partial<Record<RiskClass, BasisPoints>>;
-  teamSize: number;
   actor: string;
   replace?: { reason: string };
   out?: string;
