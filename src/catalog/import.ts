@@ -45,6 +45,14 @@ export interface ImportOptions {
 }
 
 /** A header cell no field of its sheet's kind reads: reported, never dropped silently. */
+/** One cell of a department's file, as the user finds it in Excel. */
+export interface CellRef {
+  file: string;
+  sheet: string;
+  row: number;
+  column: string;
+}
+
 export interface UnmappedColumn {
   file: string;
   sheet: string;
@@ -69,6 +77,8 @@ export interface ImportResult extends CatalogCounts {
   errorsNotListed: number;
   /** Header cells not understood, in every file and sheet (present, possibly empty). */
   unmappedColumns: UnmappedColumn[];
+  /** Cells from which control, format or bidi characters were removed on reading (issue 18; present, possibly empty). */
+  controlsRemoved: CellRef[];
   files: Array<{ file: string; sha256: string; sheets: SheetSummary[]; skippedSheets: string[] }>;
   dryRun: boolean;
   /** True when the catalog was written (not a dry run, and either no errors or --skip-invalid). */
@@ -151,6 +161,7 @@ async function processFiles(planned: PlannedFile[], opts: ImportOptions, writer:
   const engine = opts.engine ?? catalogEngine();
   const headerScore = (cells: CellValue[]) => engine.score(cells);
   const unmappedColumns: UnmappedColumn[] = [];
+  const controlsRemoved: CellRef[] = [];
   const summaries: ImportResult['files'] = [];
   const errors: RowError[] = [];
   let errorsNotListed = 0;
@@ -242,6 +253,7 @@ async function processFiles(planned: PlannedFile[], opts: ImportOptions, writer:
     };
 
     for await (const row of readRows(file.path, { sheet: opts.sheet })) {
+      for (const c of row.controlsRemoved ?? []) if (controlsRemoved.length < MAX_KEPT_ERRORS) controlsRemoved.push({ file: file.name, sheet: row.sheet, row: row.rowNumber, column: columnLetter(c) });
       if (!current || current.name !== row.sheet) {
         await finishSheet();
         current = { name: row.sheet, pre: [], rows: 0, chunk: [] };
@@ -274,7 +286,7 @@ async function processFiles(planned: PlannedFile[], opts: ImportOptions, writer:
   // Writer errors arrive a chunk late (writing overlaps parsing): list errors in reading order.
   const order = new Map(summaries.flatMap((f) => f.sheets.map((sh) => `${f.file}\u0000${sh.sheet}`)).map((k, i) => [k, i]));
   errors.sort((a, b) => (order.get(`${a.file}\u0000${a.sheet}`) ?? 0) - (order.get(`${b.file}\u0000${b.sheet}`) ?? 0) || a.row - b.row);
-  return { summaries, errors, errorsNotListed, unmappedColumns };
+  return { summaries, errors, errorsNotListed, unmappedColumns, controlsRemoved };
 }
 
 /**
@@ -356,7 +368,7 @@ export async function importCatalog(db: Db, files: string[], opts: ImportOptions
           logIds.push(typeof row === 'object' ? (row as { id: number }).id : (row as number));
         }
         const writer = await CatalogWriter.open(trx, logIds[0], false);
-        const { summaries, errors, errorsNotListed, unmappedColumns } = await processFiles(planned, opts, writer, rejected);
+        const { summaries, errors, errorsNotListed, unmappedColumns, controlsRemoved } = await processFiles(planned, opts, writer, rejected);
         const counts = writer.counts;
         const failed = errors.length + errorsNotListed > 0;
         const commit = !opts.dryRun && (!failed || !!opts.skipInvalid);
@@ -365,6 +377,7 @@ export async function importCatalog(db: Db, files: string[], opts: ImportOptions
           errors,
           errorsNotListed,
           unmappedColumns,
+          controlsRemoved,
           files: summaries,
           dryRun: !!opts.dryRun,
           committed: commit,

@@ -23,6 +23,13 @@ describe('control characters (sqlite)', () => {
       fs.writeFileSync(csv, '\uFEFF序号,行业名称,牵头部门\r\n1,A\u0001B\u000B药店,区市场监管局\r\n2,\u001b[31m红色\u001b[0m超市,区市场监管局\r\n3,D\u202Egpj.exe店,区\u200B市场监管局\r\n');
       let run = await yiye(['catalog', 'import', csv, '--db', url, '--json']);
       expect(run.code).toBe(0);
+      // every changed cell is reported, as the user finds it in Excel
+      expect(run.json.controlsRemoved).toEqual([
+        { file: '试点行业.csv', sheet: '试点行业', row: 2, column: 'B' },
+        { file: '试点行业.csv', sheet: '试点行业', row: 3, column: 'B' },
+        { file: '试点行业.csv', sheet: '试点行业', row: 4, column: 'B' },
+        { file: '试点行业.csv', sheet: '试点行业', row: 4, column: 'C' },
+      ]);
       run = await yiye(['catalog', 'list', 'industries', '--db', url, '--json']);
       expect(run.json.map((i: { name: string }) => i.name).sort()).toEqual(['AB药店', 'Dgpj.exe店', '[31m红色[0m超市'].sort());
       expect(run.json.map((i: { leadDepartment: string }) => i.leadDepartment)).toEqual(['区市场监管局', '区市场监管局', '区市场监管局']);
