@@ -15,7 +15,7 @@ import type { UnmappedColumn } from '../catalog/import';
 import type { BatchRowError } from '../license/types';
 import { normalizeUscc, validateUscc } from '../license/uscc';
 import { appendChained, lockChain, INSPECTION_LOG_CHAIN } from '../audit/chain';
-import { RISK_CLASSES, type Inspector, type RiskClass } from './draw';
+import type { Inspector, RiskClass } from './draw';
 import { withWriteRetry } from '../db/retry';
 
 export const ROSTER_HEADERS = {
@@ -58,7 +58,7 @@ export const RESULT_WORDS: ReadonlyArray<{ label: string; words: string[]; probl
   { label: '已停业或注销', words: ['已停业或注销', '已停业', '已注销', '歇业', '停业'], problem: false },
 ];
 
-const risKWords: Record<string, RiskClass> = {
+const RISK_WORDS: Record<string, RiskClass> = {
   a: 'A', a类: 'A', 低: 'A', 低风险: 'A', 信用风险低: 'A',
   b: 'B', b类: 'B', 一般: 'B', 较低: 'B', 较低风险: 'B', 信用风险一般: 'B', 一般风险: 'B',
   c: 'C', c类: 'C', 较高: 'C', 较高风险: 'C', 信用风险较高: 'C',
@@ -68,7 +68,7 @@ const risKWords: Record<string, RiskClass> = {
 /** A/B/C/D or their Chinese wording (低/较低/较高/高风险, 信用风险一般 …). */
 export function parseRiskClass(text: string): RiskClass | undefined {
   const k = text.replace(/[\s（）()]/g, '').toLowerCase();
-  return risKWords[k] ?? risKWords[k.replace(/类$/, '')];
+  return RISK_WORDS[k] ?? RISK_WORDS[k.replace(/类$/, '')];
 }
 
 export interface ImportCounts {
@@ -249,4 +249,3 @@ export async function importRisk(db: Db, file: string, opts: { actor: string; da
   );
 }
 
-export const RISK_CLASS_SET = new Set<string>(RISK_CLASSES);
