@@ -339,7 +339,7 @@ export async function issueLicenses(db: Db, file: string, opts: IssueOptions): P
         const issued: IssuedRow[] = [];
         result = { file: table.file, date: opts.date, issued, wouldIssue: [], existing: [], rejected: [], warnings: [], dryRun: !!opts.dryRun, committed: false, batchId: null };
         const ctx: WriteContext = { pattern, region: settings.regionCode, year, date: opts.date, signer: signer!, actor, batchId, file: table.file, sha256: table.sha256, now: nowIso(), chain };
-        const check: CheckContext = { catalog, date: opts.date, defaultValidUntil: validityEnd(opts.date, settings.defaultValidityYears), needIndustryCode: pattern.perIndustry, items: new Map() };
+        const check: CheckContext = { catalog, date: opts.date, defaultValidUntil: validityEnd(opts.date, settings.defaultValidityYears), items: new Map() };
 
         // A pipeline of chunks: while the main thread reads and checks chunk k+1, chunk k is signed
         // (the signing thread) and chunk k-1 inserted (the driver's thread). The connection serves
@@ -481,7 +481,6 @@ interface CheckContext {
   date: string;
   /** validity when no item states an earlier expiry */
   defaultValidUntil: string;
-  needIndustryCode: boolean;
   /** item cell text → item names (splitItems) */
   items: Map<string, string[]>;
 }
