@@ -15,6 +15,7 @@ import { loadTaughtHeaders, parseMapFlags } from './header-store';
 import { columnLetter, parseLevel, parseRow, type ParsedRow, type RowError, type RowRef, type SheetContext } from './parse';
 import { CatalogWriter, emptyCounts, type CatalogChange, type CatalogCounts } from './writer';
 import { withWriteRetry } from '../db/retry';
+import { batchTransaction, inScratch, WRITTEN_TABLES } from '../db/scratch';
 import { defaultActor } from '../settings/actor';
 import { IMPORT_LOG_CHAIN, sealChained } from '../audit/chain';
 
@@ -358,7 +359,7 @@ export async function importCatalog(db: Db, files: string[], opts: ImportOptions
   const attempt = async () => {
     rejected.clear();
     try {
-      await db.transaction(async (trx: Knex.Transaction) => {
+      await batchTransaction(db, opts.dryRun, WRITTEN_TABLES.catalog, async (trx: Knex.Transaction) => {
         const startedAt = nowIso();
         const logIds: number[] = [];
         for (const f of planned) {
@@ -442,7 +443,7 @@ export async function diffCatalog(db: Db, files: string[], opts: Omit<ImportOpti
   const planned = await planFiles(files, opts);
   let result: DiffResult | undefined;
   try {
-    await db.transaction(async (trx: Knex.Transaction) => {
+    await inScratch(db, WRITTEN_TABLES.catalog, async (trx: Knex.Transaction) => {
       const [row] = await trx('import_log')
         .insert({ file_name: '(diff)', sha256: '', actor: opts.actor ?? defaultActor(), started_at: nowIso(), status: '预览', counts: '{}' })
         .returning('id');

@@ -185,6 +185,13 @@ export function databaseError(err: unknown, t?: PgTargetInfo): YiyeError | null 
       `请检查 --db 地址中的数据库名是否拼写正确；新建工作区：由管理员执行 createdb -h ${t?.host ?? '<主机>'} -p ${t?.port ?? '5432'} -U postgres -O ${role} ${dbName}，再运行 yiye init --db …。`,
     );
   }
+  if (code === '42501' && /temporary/i.test(msg)) {
+    return make(
+      `角色“${role}”没有在数据库“${dbName}”中建临时表的权限；试运行（--dry-run）与 catalog diff 在临时副本上演算，需要此权限。`,
+      'DB_PERMISSION',
+      `请管理员执行：GRANT TEMPORARY ON DATABASE "${dbName}" TO "${role}";（PostgreSQL 默认授予所有角色，此处应是被收回过），再重新运行。`,
+    );
+  }
   if (code === '42501') {
     const onSchema = /schema/i.test(msg);
     return make(
@@ -194,7 +201,7 @@ export function databaseError(err: unknown, t?: PgTargetInfo): YiyeError | null 
       'DB_PERMISSION',
       onSchema
         ? `请管理员以数据库所有者身份执行：GRANT USAGE, CREATE ON SCHEMA public TO "${role}";（或 ALTER DATABASE "${dbName}" OWNER TO "${role}"; ALTER SCHEMA public OWNER TO "${role}";），再重新运行。`
-        : `查询、核对与 license issue --dry-run 只需只读权限；导入、发证等写入（以及 catalog diff、catalog import --dry-run）须用读写角色。如需授权，请管理员执行：GRANT USAGE ON SCHEMA public TO "${role}"; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "${role}"; GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO "${role}";`,
+        : `查询、核对、catalog diff 与各命令的 --dry-run 只需只读权限；导入、发证等写入须用读写角色。如需授权，请管理员执行：GRANT USAGE ON SCHEMA public TO "${role}"; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "${role}"; GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO "${role}";`,
     );
   }
   if (code === '25006') {

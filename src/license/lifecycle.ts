@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from '../db';
 import { nowIso } from '../db';
+import { batchTransaction, WRITTEN_TABLES } from '../db/scratch';
 import { ConflictError, ExitCode, InputError, NotFoundError, YiyeError } from '../cli/errors';
 import { cellText, splitList } from '../text/normalize';
 import { parseDateValue } from '../text/dates';
@@ -464,7 +465,7 @@ export async function applyBatch(db: Db, file: string, opts: LifecycleOptions & 
   await withWriteRetry(async () => {
     onlyIllegal = true;
     try {
-      await db.transaction(async (trx) => {
+      await batchTransaction(db, opts.dryRun, WRITTEN_TABLES.licenceApply, async (trx) => {
         const batchId = await createBatch(trx, 'apply', actor, { name: table.file, sha256: table.sha256 });
         await lockChain(trx, LICENSE_EVENTS_CHAIN.name);
         const done = new Set(

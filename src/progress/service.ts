@@ -40,18 +40,20 @@ import type { ExtractedTaskJson, ReportingDate, Task, TaskDraft, TaskUpdateRecor
 import { DEFAULT_ALIASES, UnitResolver } from './units';
 import { defaultActor } from '../settings/actor';
 import { withWriteRetry } from '../db/retry';
+import { batchTransaction, WRITTEN_TABLES } from '../db/scratch';
 import { lockChain, TASK_UPDATES_CHAIN } from '../audit/chain';
 
 class Rollback extends Error {}
 
 /**
- * Runs `fn` in one transaction; a dry run does everything and then rolls back. A try that lost a
+ * Runs `fn` in one transaction; a dry run does everything on a scratch copy (src/db/scratch.ts) and
+ * discards it, so a read-only role can check a file. A try that lost a
  * race with another writer runs again (`fn` must set, not accumulate, what it reports).
  */
 async function inTransaction(db: Db, dryRun: boolean | undefined, fn: (trx: Knex.Transaction) => Promise<void>): Promise<void> {
   await withWriteRetry(async () => {
     try {
-      await db.transaction(async (trx) => {
+      await batchTransaction(db, dryRun, WRITTEN_TABLES.tasks, async (trx) => {
         await lockChain(trx, TASK_UPDATES_CHAIN.name); // first, so task writers queue in one order
         await fn(trx);
         if (dryRun) throw new Rollback();

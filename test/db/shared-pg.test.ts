@@ -16,7 +16,7 @@ import { applicationName, readableApplicationName } from '../../src/db';
 import { freshDbUrl } from '../helpers/db';
 import { startYiye, yiye, type CliRun } from '../helpers/cli';
 import { PUDONG_BASE } from '../helpers/workspace';
-import { BATCH1, tmpDir } from '../license/helpers';
+import { BATCH1, licenseWorkspace, OPS, tmpDir } from '../license/helpers';
 import { issueBatch, ISSUE_INDUSTRIES } from '../faults/generate';
 
 // every case spawns the CLI several times; on a loaded machine one spawn takes seconds
@@ -98,6 +98,9 @@ describe('postgres:// addresses with special characters', () => {
       expect(e).toMatchObject({ code, exitCode: 4, message: expect.stringMatching(message) });
     }
     expect(databaseError(Object.assign(new Error('x'), { code: '42501', message: 'permission denied for schema public' }), t)!.hint).toContain('GRANT USAGE, CREATE ON SCHEMA public TO "yiye"');
+    const temp = databaseError(Object.assign(new Error('x'), { code: '42501', message: 'permission denied to create temporary tables in database "yiye"' }), t)!;
+    expect(temp).toMatchObject({ code: 'DB_PERMISSION', message: expect.stringMatching(/临时表.*--dry-run/) });
+    expect(temp.hint).toContain('GRANT TEMPORARY ON DATABASE');
     expect(databaseError(new Error('something else'), t)).toBeNull();
   });
 });
@@ -210,10 +213,61 @@ pgDescribe('a shared PostgreSQL, as an IT person sets it up', () => {
     expect(write.stderr).toMatch(/没有执行此操作所需的权限/);
     expect(write.stderr).toContain(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "${reader}"`);
     expectChinese(write);
-    // catalog diff still computes the change by writing and rolling back: refused, saying it needs write rights
-    const diff = await yiye(['catalog', 'diff', ...PUDONG_BASE, '--db', ro, '--json']);
-    expect(diff.code).toBe(4);
-    expect(diff.json.error).toMatchObject({ code: 'DB_PERMISSION', sqlstate: '42501', hint: expect.stringContaining('catalog diff') });
+  }, 300_000);
+
+  it('a read-only role dry-runs every kind of batch on a scratch copy: the real run’s result, nothing written, no sequence touched', async () => {
+    const ws = await licenseWorkspace('postgres');
+    const wsDb = new URL(ws.url).pathname.slice(1);
+    try {
+      expect((await yiye(['license', 'issue', BATCH1, '--date', '2026-03-15', '--db', ws.url, '--key-file', ws.keyFile])).code).toBe(0);
+      await ws.db.raw(`GRANT CONNECT ON DATABASE ${wsDb} TO ${reader}`);
+      await ws.db.raw(`GRANT USAGE ON SCHEMA public TO ${reader}`);
+      await ws.db.raw(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${reader}`);
+      const ro = withUser(ws.url, reader, PW);
+      const tables = (await ws.db('pg_tables').where({ schemaname: 'public' }).pluck('tablename')) as string[];
+      const state = async () => {
+        const counts: Record<string, number> = {};
+        for (const t of tables.sort()) counts[t] = Number((await ws.db(t).count({ n: '*' }).first())!.n);
+        const seqs = (await ws.db.raw(`SELECT sequencename AS name, last_value FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1`)).rows;
+        return { counts, seqs, catalog: await ws.db('industries').orderBy('id').select('name', 'code'), licences: await ws.db('licenses').orderBy('id').select('number', 'status') };
+      };
+      // an industry list without codes: the import assigns codes (a settings counter) as the real run would
+      const codeless = path.join(dir, 'codeless-industries.csv');
+      fs.writeFileSync(codeless, '序号,试点行业,牵头部门\n1,社区团购自提点,区商务委\n2,共享自习室,区文化旅游局\n');
+      const tasksFile = path.resolve(__dirname, '../../fixtures/tasks/2021年工作台账.xlsx');
+      const updatesFile = path.resolve(__dirname, '../../fixtures/tasks/updates/进展反馈-2021-05.xlsx');
+      const runs: Array<{ args: string[]; drop: string[]; says: Record<string, unknown> }> = [
+        { args: ['catalog', 'import', codeless], drop: ['dryRun', 'committed'], says: { industries: { inserted: 2, updated: 0, unchanged: 0 } } },
+        { args: ['license', 'apply', OPS, '--date', '2026-06-01', '--key-file', ws.keyFile], drop: ['dryRun', 'committed', 'batchId'], says: { applied: expect.arrayContaining([expect.objectContaining({ event: 'renew', version: 2 })]) } },
+        { args: ['tasks', 'import', tasksFile], drop: ['dryRun', 'committed', 'sheets'], says: { counts: { inserted: 10, updated: 0, unchanged: 0 } } },
+        { args: ['tasks', 'update', updatesFile], drop: ['dryRun', 'committed'], says: { updated: expect.any(Number), errors: [] } },
+      ];
+      const strip = (j: Record<string, unknown>, drop: string[]) => Object.fromEntries(Object.entries(j).filter(([k]) => !drop.includes(k)));
+      for (const { args, drop, says } of runs) {
+        const before = await state();
+        const diff = args[0] === 'catalog' ? await yiye(['catalog', 'diff', args[2], '--db', ro, '--json']) : null;
+        const dry = await yiye([...args, '--dry-run', '--db', ro, '--json']);
+        expect([args.slice(0, 2).join(' '), dry.code, dry.json?.error?.message ?? '']).toEqual([args.slice(0, 2).join(' '), 0, '']);
+        expect(dry.json).toMatchObject({ dryRun: true, ...says });
+        expect(await state()).toEqual(before);
+        // the real run (read-write) does exactly what the dry run said
+        const real = await yiye([...args, '--db', ws.url, '--json']);
+        expect(real.code).toBe(0);
+        expect(strip(dry.json, drop)).toEqual(strip(real.json, drop));
+        if (diff) {
+          expect(diff.code).toBe(0);
+          expect(diff.json.summary).toMatchObject({ industries: expect.objectContaining({ inserted: 2 }) });
+        }
+      }
+      // an administrator revoked TEMPORARY: the dry run says exactly which right it needs
+      await ws.db.raw(`REVOKE TEMPORARY ON DATABASE ${wsDb} FROM PUBLIC`);
+      const refused = await yiye(['catalog', 'diff', codeless, '--db', ro, '--json']);
+      expect(refused.code).toBe(4);
+      expect(refused.json.error).toMatchObject({ code: 'DB_PERMISSION', sqlstate: '42501', hint: expect.stringContaining(`GRANT TEMPORARY ON DATABASE "${wsDb}" TO "${reader}"`) });
+      expectChinese(refused);
+    } finally {
+      await ws.db.destroy();
+    }
   }, 300_000);
 
   it('db status shows the key id, where it looks and whether this machine has it; backup hints name the file, the key and the version rule', async () => {
