@@ -1,6 +1,7 @@
 import { parseDeadline, type Deadline } from '../text/deadline';
 import { parseDateValue } from '../text/dates';
 import type { DeadlineEntry, ReportingDate, TaskDraft } from './types';
+import { findFlatTable } from './flat-table';
 import { splitUnits } from './units';
 import { LABEL_LINE, readUnitClause, takeBracketClauses, type UnitClause } from './unit-clause';
 
@@ -141,7 +142,9 @@ function splitTitle(lines: string[], fromTable: boolean): { title: string; conte
   const clause = head.split(/[，,；;]/)[0];
   let cut = clause.search(/\d{4}\s*年|\d{1,2}\s*月/);
   for (const w of SENTENCE_STARTS) {
-    const i = clause.indexOf(w, 4);
+    let i = clause.indexOf(w, 4);
+    // 以X为Y is one construction ("着力创建以生物岛为核心区"): its 为 starts no sentence
+    while (w === '为' && i >= 4 && clause.lastIndexOf('以', i) >= 0) i = clause.indexOf(w, i + 1);
     if (i >= 4 && (cut < 4 || i < cut)) cut = i;
   }
   const title = cut >= 4 && cut <= 30 ? clause.slice(0, cut) : clause.length <= 40 ? clause : clause.slice(0, 40);
@@ -183,7 +186,7 @@ const RECURRING_BODY = /每季度|每月|每半年|每年|每周|(?<!一)定期|
 /** "长期坚持" / "持续推进" / "长期" standing alone as a clause (or as a clause's 时限): no end date, kept going. */
 const STANDING = /^(?:长期坚持|持续推进|长期|持续开展|常态化推进)(?:实施|落实)?$/;
 /** Verbs after a bare month ("7月份建成"): by that month's end. */
-const MONTH_VERB = /(\d{1,2})\s*月份?\s*(?=(?:前|之前)?(?:完成|建成|实现|出台|印发|上线|落地|启动|完工|投用|投运|运营|见效|到位|办结))/g;
+const MONTH_VERB = /(\d{1,2})\s*月份?\s*(?=(?:前|之前)?(?:完成|建成|实现|出台|印发|上线|落地|启动|完工|投用|投入使用|投运|运营|见效|到位|办结|动工|开工|竣工))/g;
 
 /** Body phrases the deadline rules do not read themselves: 明年/今年 with the plan's year, "7月份建成". */
 function bodyPhrases(clause: string, planYear: number | null): string {
@@ -324,7 +327,10 @@ export function extractPlan(text: string): ExtractedPlan {
   const clauseOpts = { firstIsLead: FIRST_IS_LEAD.test(text) };
 
   const tableAt = rawLines.findIndex(isTableHeader);
-  const bodyLines = (tableAt >= 0 ? rawLines.slice(0, tableAt) : rawLines).flatMap(splitRunOn).map((l) => l.trim());
+  // a table flattened one cell a line, with " |" cells, or one row a line under a one-line header
+  const flat = tableAt < 0 ? findFlatTable(rawLines, clauseOpts) : null;
+  const bodyEnd = tableAt >= 0 ? tableAt : flat ? flat.at : rawLines.length;
+  const bodyLines = rawLines.slice(0, bodyEnd).flatMap(splitRunOn).map((l) => l.trim());
   const reporting = findReportingDates(bodyLines, planYear);
 
   const nodes: Node[] = [];
@@ -516,7 +522,7 @@ export function extractPlan(text: string): ExtractedPlan {
           continue;
         }
       }
-    } else if (!(tableRows.length === 0 && node.level >= 2 && node.children === 0)) continue;
+    } else if (!(tableRows.length === 0 && !flat?.rows.length && node.level >= 2 && node.children === 0)) continue;
     const { title, content } = splitTitle(node.lines.filter((l) => l !== ''), false);
     const d = draft(node.ref, node.category, title, content, units.lead, units.co, planYear, planDate, node.deadlineText ?? units.deadlineText ?? null);
     d.sourceLines = node.source;
@@ -534,6 +540,16 @@ export function extractPlan(text: string): ExtractedPlan {
     const d = draft(`附表.${row.num}`, row.group, title, content, units.slice(0, 1), units.slice(1), planYear, planDate, null);
     d.sourceLines = [row.text];
     drafts.push(d);
+  }
+  if (flat) {
+    for (const row of flat.rows) {
+      const { title, content } = splitTitle([row.task], true);
+      const full = [content, ...row.other].filter((t) => t !== '').join('\n');
+      const d = draft(`附表.${row.ref}`, row.group, title, full, row.lead, row.co, planYear, planDate, row.deadlineText);
+      d.sourceLines = row.source;
+      drafts.push(d);
+    }
+    warnings.push(...flat.warnings);
   }
   for (const d of drafts) {
     if (/[?？\uFFFD]/.test(d.title)) {

@@ -201,6 +201,13 @@ function dropPageFurniture(lines: string[]): string[] {
 const TRADITIONAL_HINT = /[單頭責區縣們這個為會與於務業發關時實體對開動機權進規劃資說經現還應過學產從當點場來後號辦條門間項問題設計構與規範導續織職覺親視證認識議讓護將專導歲寫東車長書區醫藥衛環節]/;
 
 type Converter = (s: string) => string;
+
+/**
+ * 著 that Simplified writes 着 (opencc's t→cn keeps 著 everywhere, since 著名/显著/著作 keep it): the
+ * verbs 着力/着手/着重/着眼/着想/着落/着实 and the particle after a verb in set phrases (随着, 本着 …).
+ * Applied only to text converted from Traditional; every other 著 is left as written.
+ */
+const ZHUO_PHRASES = /著(?=力|手|重|眼|想|落|实|陆|装|迷|急)|(?<=随|本|意味|沿|朝|向|接|围绕|顺|紧接|凭|靠|按|照|穿|跟)著(?![名作称述录书者译文])/g;
 let t2cn: Converter | undefined;
 
 /**
@@ -232,7 +239,7 @@ export function normalizePlanText(raw: string): { text: string; converted: boole
     for (let i = 0; i < s.length && i < simp.length; i++) if (s[i] !== simp[i]) changed++;
     // Simplified text changes in a few characters at most (著, 乾 …); Traditional text in many.
     if (changed / han > 0.02) {
-      s = simp;
+      s = simp.replace(ZHUO_PHRASES, '着');
       converted = true;
     }
   }

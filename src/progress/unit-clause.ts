@@ -160,6 +160,11 @@ function shareSuffix(units: string[]): string[] {
   return out;
 }
 
+/** A name that reads as one unit: short, no sentence inside, ends like a unit (局, 委, 中心, 单位 …). */
+export function isUnitName(u: string): boolean {
+  return unitLike(u) && u.length <= 24 && UNIT_END.test(u);
+}
+
 /** A unit name as plans write them: short, no sentence inside. */
 function unitLike(u: string): boolean {
   return u.length >= 2 && u.length <= 40 && !/[。；;:：“”]/.test(u);

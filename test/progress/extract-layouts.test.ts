@@ -207,3 +207,82 @@ describe('normalisation', () => {
     expect(text).toBe(['一、任务安排', '1.建设平台。(牵头单位:市政务局)', '①推广应用。(市大数据局负责)'].join('\n'));
   });
 });
+
+describe('task tables flattened to text (held-out corpus: one cell a line, " |" cells, one row a line)', () => {
+  it('one cell a line: header over four lines, units one a line, year-less deadlines, a merged row', () => {
+    const p = read(
+      [
+        '某县2022年重点项目推进表',
+        '2022年1月20日',
+        '序号', '重点项目', '责任单位', '完成时限',
+        '1', '新建城东污水处理厂。', '县生态环境分局', '县城投公司', '6月底前',
+        '2', '改造老城区供水管网', '12公里。', '县水利局', '10月建成',
+        '3', '建设县级物流中心。', '县商务局', '县交通局', '3月底前动工', '建成乡镇快递服务站。', '11月底前',
+        '4', '开展全民健身活动。', '8月底前',
+      ].join('\n'),
+    );
+    expect(brief(p)).toEqual([
+      { ref: '附表.1', lead: ['县生态环境分局', '县城投公司'], co: [], deadline: '2022-06-30' },
+      { ref: '附表.2', lead: ['县水利局'], co: [], deadline: '2022-10-31' },
+      { ref: '附表.3', lead: ['县商务局', '县交通局'], co: [], deadline: '2022-03-31' },
+      { ref: '附表.3-2', lead: ['县商务局', '县交通局'], co: [], deadline: '2022-11-30' },
+      { ref: '附表.4', lead: [], co: [], deadline: '2022-08-31' },
+    ]);
+    expect(p.tasks[1].content).toContain('改造老城区供水管网12公里');
+    expect(p.tasks[3].title).toBe('建成乡镇快递服务站');
+    // what has no unit is reported, not guessed
+    expect(p.warnings.some((w) => w.includes('附表第 4 行') && w.includes('没有读到责任单位'))).toBe(true);
+  });
+
+  it('cells closed by " |": a person column is not a unit, 责任单位 beside 牵头单位 is co-operating', () => {
+    const p = read(
+      [
+        '附件', '2023年民生工程分工表', '|', '序号 |', '工作任务 |', '责任领导 |', '牵头单位 |', '责任单位 |', '建设时间 |', '|',
+        '12 |', '完成老旧小区加装电梯40部。 |', '张 伟 |', '区住建局 |', '各街道办事处 |', '2023 |', '|',
+        '13 |', '新增公办托位200个。 |', '李明王芳 |', '区卫健委 |', '区教育局、区财政局 |', '9月底前 |', '|',
+      ].join('\n'),
+    );
+    expect(brief(p)).toEqual([
+      { ref: '附表.12', lead: ['区住建局'], co: ['各街道办事处'], deadline: '2023-12-31' },
+      { ref: '附表.13', lead: ['区卫健委'], co: ['区教育局', '区财政局'], deadline: '2023-09-30' },
+    ]);
+    expect(p.tasks.flatMap((t) => [...t.lead, ...t.co])).not.toContain('张伟');
+  });
+
+  it('one row a line under a one-line header run into the preamble: units after the last half-width period', () => {
+    const p = read(
+      [
+        '市政府办公室关于分解2020年工作任务的通知 请认真组织实施.附件:2020年工作任务分解表 序号 工作任务 牵头单位',
+        '一、营商环境',
+        '1 企业开办时间压缩至1个工作日,全程网办率达到95%. 市场监管局',
+        '2 工程建设项目审批时间压减至80天以内. 住建局、自然资源局',
+        '二、社会民生',
+        '3 新增城镇就业1.2万人. 人社局',
+      ].join('\n'),
+    );
+    expect(brief(p)).toEqual([
+      { ref: '附表.1', lead: ['市场监管局'], co: [], deadline: null },
+      { ref: '附表.2', lead: ['住建局', '自然资源局'], co: [], deadline: null },
+      { ref: '附表.3', lead: ['人社局'], co: [], deadline: null },
+    ]);
+    expect(p.tasks.map((t) => [t.category, t.title])).toEqual([
+      ['营商环境', '企业开办时间压缩至1个工作日,全程网办率达到95%'],
+      ['营商环境', '工程建设项目审批时间压减至80天以内'],
+      ['社会民生', '新增城镇就业1.2万人'],
+    ]);
+  });
+
+  it('Traditional text: 著力/随著 become 着, 著名/显著 stay; 以X为Y keeps its 为 in the title', () => {
+    const p = read(
+      [
+        '二○二○年三月一日',
+        '一、推動產業發展',
+        '(一)著力打造以智能製造為重點、以現代服務業為支撐的產業體系,隨著項目落地顯著提升著名品牌影響力。(牽頭單位:市發改委;配合單位:市工信局)',
+      ].join('\n'),
+    );
+    expect(p.tasks).toHaveLength(1);
+    expect(p.tasks[0].title).toBe('着力打造以智能制造为重点、以现代服务业为支撑的产业体系');
+    expect(p.tasks[0].content).toContain('随着项目落地显著提升著名品牌');
+    expect(brief(p)).toEqual([{ ref: '一.（一）', lead: ['市发改委'], co: ['市工信局'], deadline: null }]);
+  });
+});
