@@ -3,10 +3,9 @@
  * and naming each entry that was changed, deleted or cut off; signing the heads of intact chains.
  */
 import crypto, { type KeyObject } from 'node:crypto';
-import fs from 'node:fs';
 import type { Db } from '../db';
-import { ConflictError, ExitCode, InputError, UsageError, YiyeError } from '../cli/errors';
-import { keyIdOf, parsePublicKey } from '../license/keys';
+import { ConflictError, ExitCode, UsageError, YiyeError } from '../cli/errors';
+import { readPublicKeyFile } from '../license/keys';
 import { openSigner, workspacePublicKey } from '../license/signer';
 import { anchorOf, CHAINS, entryHash, GENESIS, headMessage, lockChain, signedColumns, type ChainSpec, type HeadRow, type HeadSigner } from './chain';
 import { marksBySigner, marksFromKeyFile, marksVerify, readMarks, writeMarks, type Acceptance, type ChainMark, type SignedMarks } from './marks';
@@ -222,18 +221,6 @@ async function walkChain(db: Db, spec: ChainSpec, key: { key: KeyObject; keyId: 
   };
 }
 
-function readPublicKeyFile(file: string): { key: KeyObject; keyId: string; marks: SignedMarks | 'malformed' | null } {
-  let pk: KeyObject;
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-    pk = parsePublicKey(text);
-  } catch {
-    throw new InputError(`“${file}”不是有效的公钥文件。`, '请使用 `yiye keys export-public` 导出的 PEM 文件。');
-  }
-  return { key: pk, keyId: keyIdOf(pk), marks: marksFromKeyFile(text) };
-}
-
 const MARKS_WHERE = '签名高水位记录（settings 表 audit_signed_marks）';
 
 /**
@@ -244,7 +231,8 @@ const MARKS_WHERE = '签名高水位记录（settings 表 audit_signed_marks）'
  * exported), else with the workspace's registered public key. Never writes.
  */
 export async function verifyAudit(db: Db, opts: { publicKeyFile?: string } = {}): Promise<AuditReport> {
-  const file = opts.publicKeyFile ? readPublicKeyFile(opts.publicKeyFile) : null;
+  const read = opts.publicKeyFile ? readPublicKeyFile(opts.publicKeyFile) : null;
+  const file = read && { key: read.key, keyId: read.keyId, marks: marksFromKeyFile(read.text) };
   const key = file ?? (await workspacePublicKey(db));
   const marksProblems: AuditProblem[] = [];
   const markProblem = (kind: ProblemKind, message: string) => marksProblems.push({ chain: 'audit_signed_marks', table: 'settings', kind, id: null, seq: null, message });

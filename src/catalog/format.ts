@@ -1,6 +1,7 @@
 import type { DiffResult, ImportResult } from './import';
 import { unmappedLines } from './import';
 import { describeRowError, rowErrorLines } from '../cli/errors';
+import { cleanedLines } from '../io/cleaned';
 import type { IndustryDetail, IndustryListRow, MatterListRow } from './service';
 import { AUTHORITY_LABEL, LEVEL_LABEL } from './types';
 import type { Counts } from './writer';
@@ -27,10 +28,7 @@ export function formatImportSummary(r: ImportResult): string {
     lines.push(...unmappedLines(r.unmappedColumns).map((l) => `  ${l}`));
     lines.push("  可用 --map '表头=字段' 或 yiye catalog headers add <表头> <字段> 指定（字段见 yiye catalog headers fields）；加 --strict 则拒绝导入。");
   }
-  if (r.controlsRemoved.length) {
-    const cells = r.controlsRemoved.slice(0, 10).map((c) => `“${c.file}” 工作表“${c.sheet}” ${c.column}${c.row}`);
-    lines.push(`有 ${r.controlsRemoved.length} 个单元格含控制字符或不可见的排版/方向控制符（多见于从 PDF 复制的文字），读取时已删除：${cells.join('、')}${r.controlsRemoved.length > 10 ? ' 等' : ''}`);
-  }
+  lines.push(...cleanedLines(r.controlsRemoved));
   const rejected = r.errors.length + r.errorsNotListed;
   if (rejected) {
     lines.push(`有 ${rejected} 处错误${r.committed ? '（对应行已跳过）' : ''}：`);

@@ -7,6 +7,7 @@ import { nowIso, SQLITE_CHUNK } from '../db';
 import { describeRowError, InputError, UsageError } from '../cli/errors';
 import { readRows, formatOf } from '../io/read-rows';
 import type { CellValue, SheetRow } from '../io/types';
+import { noteCleaned, type CellRef } from '../io/cleaned';
 import { refuseOverwritingInput, writeTable, type SheetData } from '../io/write';
 import { cellText } from '../text/normalize';
 import { catalogEngine, detectKind, FIELD_HEADERS, KIND_LABEL, mapHeader, titleText, type Field, type HeaderMap, type Kind } from './headers';
@@ -46,14 +47,6 @@ export interface ImportOptions {
 }
 
 /** A header cell no field of its sheet's kind reads: reported, never dropped silently. */
-/** One cell of a department's file, as the user finds it in Excel. */
-export interface CellRef {
-  file: string;
-  sheet: string;
-  row: number;
-  column: string;
-}
-
 export interface UnmappedColumn {
   file: string;
   sheet: string;
@@ -254,7 +247,7 @@ async function processFiles(planned: PlannedFile[], opts: ImportOptions, writer:
     };
 
     for await (const row of readRows(file.path, { sheet: opts.sheet })) {
-      for (const c of row.controlsRemoved ?? []) if (controlsRemoved.length < MAX_KEPT_ERRORS) controlsRemoved.push({ file: file.name, sheet: row.sheet, row: row.rowNumber, column: columnLetter(c) });
+      noteCleaned(controlsRemoved, file.name, row);
       if (!current || current.name !== row.sheet) {
         await finishSheet();
         current = { name: row.sheet, pre: [], rows: 0, chunk: [] };

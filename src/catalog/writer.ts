@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { nowIso } from '../db';
 import type { ParsedRow, RowRef } from './parse';
-import { FIELD_HEADERS, type Field } from './headers';
+import { FIELD_HEADERS, FIELD_LABEL, type Field } from './headers';
 import { reserveCodes } from './codes';
 import {
   DepartmentCache,
@@ -61,36 +61,25 @@ export interface CatalogChange {
   source?: RowRef;
 }
 
-export const FIELD_LABEL: Record<string, string> = {
+/**
+ * Labels of the stored fields a change names that the sheet's FIELD_LABEL (headers.ts) does not
+ * have, or labels otherwise: a change shows the value (国民经济行业分类, 收费), not the column.
+ */
+const CHANGE_LABEL: Record<string, string> = {
   code: '编码',
   name: '名称',
   gbCodes: '国民经济行业分类',
-  batch: '批次',
-  authority: '事权类型',
-  leadDepartment: '牵头部门',
-  coDepartments: '协同部门',
-  targetDate: '落地时限',
   targetText: '落地时限（原文）',
-  notes: '备注',
-  level: '审批层级',
-  competentDepartment: '主管部门',
-  approvingDepartment: '审批部门',
-  legalBasis: '设定依据',
-  reformMode: '改革方式',
-  measures: '具体改革举措',
-  supervision: '事中事后监管措施',
   legalLimitDays: '法定时限',
   legalLimitUnit: '法定时限单位',
   committedLimitDays: '承诺时限',
   committedLimitUnit: '承诺时限单位',
-  onsiteInspection: '现场核查',
-  commitment: '告知承诺',
   fee: '收费',
-  conditions: '受理条件',
-  materials: '申请材料',
-  mandatory: '是否必办',
-  condition: '办理情形',
 };
+
+function changeLabel(field: string): string {
+  return CHANGE_LABEL[field] ?? (Object.hasOwn(FIELD_LABEL, field) ? FIELD_LABEL[field as Field] : field);
+}
 
 /** Matter fields stored in a column of their own (departments go through ids). */
 const MATTER_COLUMNS: Array<[keyof MatterFields, keyof MatterRow]> = [
@@ -288,7 +277,7 @@ export class CatalogWriter {
   }
 
   private fieldChange(field: string, from: unknown, to: unknown): FieldChange {
-    return { field, label: FIELD_LABEL[field] ?? field, from: from ?? null, to: to ?? null };
+    return { field, label: changeLabel(field), from: from ?? null, to: to ?? null };
   }
 
   // ---- matters: bulk per chunk ----

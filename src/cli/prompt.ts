@@ -4,10 +4,11 @@
  * the flag is checked with: a bad answer is refused where it is typed and asked again.
  *
  * Every prompt goes through `inquirerAsker`, which speaks Chinese: the key hints under a list
- * (inquirer's “↑↓ navigate • ⏎ select”), the 是/否 echo of a confirm, and the messages inquirer
- * writes itself for an empty answer.
+ * (inquirer's “↑↓ navigate • ⏎ select”), a confirm asked as （是/否，默认 是） rather than inquirer's
+ * (Y/n), and the messages inquirer writes itself for an empty answer.
  */
 import { UsageError } from './errors';
+import { toHalfWidth } from '../text/normalize';
 
 export function canPrompt(suppressed: boolean): boolean {
   return !suppressed && !process.env.CI && !!process.stdin.isTTY && !!process.stdout.isTTY;
@@ -55,6 +56,30 @@ export const ZH_THEME = { style: { keysHelpTip } };
 export const yesNo = (v: boolean): string => (v ? '是' : '否');
 
 /**
+ * A typed answer to a confirm: 是/否 or y/n (yes/no; any width or case), an empty answer the default;
+ * undefined for anything else, which is refused where it is typed (inquirer's own confirm took any
+ * other text, 否 included, as the default).
+ */
+export function parseYesNo(typed: string, dflt: boolean): boolean | undefined {
+  const t = toHalfWidth(typed).trim().toLowerCase();
+  if (t === '') return dflt;
+  if (t === '是' || t === 'y' || t === 'yes') return true;
+  if (t === '否' || t === 'n' || t === 'no') return false;
+  return undefined;
+}
+
+/** A confirm as a checked text prompt: the question ends （是/否，默认 是）, the answer is echoed as 是 or 否. */
+function confirmQuestion(q: { message: string; default?: boolean }) {
+  const dflt = q.default ?? true;
+  return {
+    dflt,
+    message: `${q.message}（是/否，默认 ${yesNo(dflt)}）`,
+    validate: ((v) => parseYesNo(v, dflt) !== undefined || `请输入“是”或“否”（也可输入 y 或 n）；直接回车即为“${yesNo(dflt)}”。`) as Validate,
+    transformer: (v: string, { isFinal }: { isFinal: boolean }) => (isFinal ? yesNo(parseYesNo(v, dflt) ?? dflt) : v),
+  };
+}
+
+/**
  * @inquirer/prompts behind the Asker interface, in Chinese. Ctrl+C (inquirer's ExitPromptError)
  * becomes a UsageError with `cancelled` as its text.
  */
@@ -70,7 +95,10 @@ export async function inquirerAsker(cancelled = '已取消。', context: PromptC
     input: (q) => p.input(q, ctx).catch(cancel),
     // no required/validate: choosing nothing is an answer the caller judges
     checkbox: (q) => p.checkbox({ ...q, theme: ZH_THEME }, ctx).catch(cancel) as never,
-    confirm: (q) => p.confirm({ ...q, transformer: yesNo }, ctx).catch(cancel),
+    confirm: async (q) => {
+      const { dflt, ...question } = confirmQuestion(q);
+      return parseYesNo(await p.input(question, ctx).catch(cancel), dflt) ?? dflt;
+    },
   };
 }
 

@@ -3,13 +3,14 @@ import { RISK_LABEL } from './draw';
 import type { Inspector } from './draw';
 import type { ImportCounts } from './roster';
 import { unmappedLines } from '../catalog/import';
+import { cleanedLines } from '../io/cleaned';
 import type { DrawListing, DrawResult } from './service';
 
 export function formatImportCounts(what: string, r: ImportCounts): string {
   const head = r.dryRun ? `试运行（未写入）：${what}“${r.file}”` : `${what}“${r.file}”`;
   const main = !r.dryRun && r.inserted === 0 && r.updated === 0 ? `${head}：${r.rows} 行，与已登记的一致，无变化。` : `${head}：${r.rows} 行，新增 ${r.inserted}，更新 ${r.updated}，未变 ${r.unchanged}。`;
-  if (!r.unmappedColumns.length) return main;
-  return [main, `有 ${r.unmappedColumns.length} 列表头未能识别，其内容未导入：`, ...unmappedLines(r.unmappedColumns).map((l) => `  ${l}`)].join('\n');
+  const unmapped = r.unmappedColumns.length ? [`有 ${r.unmappedColumns.length} 列表头未能识别，其内容未导入：`, ...unmappedLines(r.unmappedColumns).map((l) => `  ${l}`)] : [];
+  return [main, ...unmapped, ...cleanedLines(r.controlsRemoved)].join('\n');
 }
 
 export function formatRoster(list: Inspector[]): string {

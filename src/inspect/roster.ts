@@ -12,6 +12,7 @@ import { cellText, splitList } from '../text/normalize';
 import { parseDateValue } from '../text/dates';
 import { fieldError, readTable, type ReadTableResult, type TableRow } from '../license/table';
 import type { UnmappedColumn } from '../catalog/import';
+import type { CellRef } from '../io/cleaned';
 import type { BatchRowError } from '../license/types';
 import { normalizeUscc, validateUscc } from '../license/uscc';
 import { appendChained, lockChain, INSPECTION_LOG_CHAIN } from '../audit/chain';
@@ -75,12 +76,19 @@ export interface ImportCounts {
   file: string;
   /** Columns with a header that no field of this sheet kind holds: not imported (always present). */
   unmappedColumns: UnmappedColumn[];
+  /** Cells cleaned of control, format or bidi characters on reading (src/io/cleaned.ts; always present). */
+  controlsRemoved: CellRef[];
   sha256: string;
   rows: number;
   inserted: number;
   updated: number;
   unchanged: number;
   dryRun: boolean;
+}
+
+/** The counts of an inspect import of `table` before its `rows` rows are written. */
+export function startCounts<F extends string>(table: ReadTableResult<F>, unmappedColumns: UnmappedColumn[], rows: number, dryRun?: boolean): ImportCounts {
+  return { file: table.file, unmappedColumns, controlsRemoved: table.controlsRemoved, sha256: table.sha256, rows, inserted: 0, updated: 0, unchanged: 0, dryRun: !!dryRun };
 }
 
 function reject(file: string, what: string, errors: BatchRowError[]): never {
@@ -163,7 +171,7 @@ export async function importRoster(db: Db, file: string, opts: { actor: string; 
   return withWriteRetry(() =>
     db.transaction(async (trx) => {
       const existing = new Map(((await trx('inspectors').select('badge', 'name', 'department', 'industries', 'avoid')) as InspectorRow[]).map((r) => [r.badge, r]));
-      const counts = { file: table.file, unmappedColumns, sha256: table.sha256, rows: rows.length, inserted: 0, updated: 0, unchanged: 0, dryRun: !!opts.dryRun };
+      const counts = startCounts(table, unmappedColumns, rows.length, opts.dryRun);
       const now = nowIso();
       for (const r of rows) {
         const old = existing.get(r.badge);
@@ -229,7 +237,7 @@ export async function importRisk(db: Db, file: string, opts: { actor: string; da
   return withWriteRetry(() =>
     db.transaction(async (trx) => {
       const existing = new Map(((await trx('risk_classes').select('uscc', 'risk_class', 'rated_on')) as Array<{ uscc: string; risk_class: string; rated_on: string | null }>).map((r) => [r.uscc, r]));
-      const counts = { file: table.file, unmappedColumns, sha256: table.sha256, rows: latest.size, inserted: 0, updated: 0, unchanged: 0, dryRun: !!opts.dryRun };
+      const counts = startCounts(table, unmappedColumns, latest.size, opts.dryRun);
       const now = nowIso();
       for (const [uscc, v] of [...latest].sort(([a], [b]) => (a < b ? -1 : 1))) {
         const old = existing.get(uscc);

@@ -14,7 +14,7 @@ import type { BatchRowError } from '../license/types';
 import { withWriteRetry } from '../db/retry';
 import { findIndustry } from '../catalog/service';
 import { drawInspections, DEFAULT_RISK, RISK_CLASSES, type BasisPoints, type Candidate, type DrawSpec, type RiskClass, type Stratum, type Target, type Unassigned } from './draw';
-import { appendInspectionLog, inspectorFromRow, RESULT_HEADERS, RESULT_WORDS, unmappedOf, type ImportCounts } from './roster';
+import { appendInspectionLog, inspectorFromRow, RESULT_HEADERS, RESULT_WORDS, startCounts, unmappedOf, type ImportCounts } from './roster';
 import { writeDrawOutputs } from './outputs';
 
 /** What `inspect draw` is asked for: the draw's own inputs (DrawSpec) and how it is recorded. */
@@ -284,7 +284,7 @@ export async function importResults(db: Db, file: string, opts: { actor: string;
   if (errors.length) throw new InputError(`“${table.file}”中有 ${errors.length} 处错误，整批未导入检查结果。`, '请按错误清单修改后重新导入；整批都未写入。', { file: table.file, errors });
   return withWriteRetry(() =>
     db.transaction(async (trx) => {
-      const counts = { file: table.file, unmappedColumns, sha256: table.sha256, rows: rows.length, inserted: 0, updated: 0, unchanged: 0, dryRun: !!opts.dryRun };
+      const counts = startCounts(table, unmappedColumns, rows.length, opts.dryRun);
       const now = nowIso();
       for (const r of rows) {
         const old = (await trx('inspection_results').where({ draw_id: r.draw_id, license_number: r.license_number }).first()) as { inspected_on: string; result: string; note: string | null } | undefined;

@@ -48,10 +48,13 @@ function headText(b: Buffer): string {
   return text.trimStart().slice(0, HEAD_BYTES).toLowerCase();
 }
 
-/** The format a file's bytes show; a file that cannot be opened falls back to its extension. */
+/**
+ * The format a file's bytes show; a file that cannot be opened, or has no bytes at all (a download
+ * cut off at the start: an empty .xlsx is a damaged workbook, not an empty csv), falls back to its extension.
+ */
 export function sniffFormat(file: string): SniffedFormat {
   const b = head(file);
-  if (b === undefined) return byExtension(file);
+  if (b === undefined || b.length === 0) return byExtension(file);
   if (b.length >= 8 && b.subarray(0, 8).equals(CFB_MAGIC)) return 'cfb';
   if (b.length >= 4 && b.subarray(0, 4).equals(ZIP_MAGIC)) {
     // ODF stores `mimetype` first and uncompressed, so its content follows the 30-byte local header

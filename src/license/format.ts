@@ -6,6 +6,7 @@ import type { BatchSummary } from './batches';
 import { localTime } from '../text/time';
 import { STATUS_LABEL, type License, type LicenseEvent, type LicenseStatus, type LicenseVersion } from './types';
 import { formatColumnTable } from '../text/headers';
+import { cleanedLines } from '../io/cleaned';
 
 /** One set of state words everywhere (show, history, list, verify, revoke): the register's 有效/撤销/注销/失效/吊销 (DOMAIN.md). */
 const STATE_WORD: Record<LicenseStatus, string> = STATUS_LABEL;
@@ -40,6 +41,7 @@ export function formatIssue(r: IssueResult): string {
     if (r.wouldIssue.length > would.length) lines.push(`  ……其余 ${r.wouldIssue.length - would.length} 行见 --results 文件或 --json 输出`);
   }
   for (const w of r.warnings ?? []) lines.push(`  注意：工作表“${w.sheet}”第 ${w.row} 行（${w.applicationNo}）：${w.message}`);
+  lines.push(...cleanedLines(r.controlsRemoved).map((l) => `  ${l}`));
   if (r.resultsPath) lines.push(`  处理结果已写入：${r.resultsPath}`);
   return lines.join('\n');
 }
@@ -126,6 +128,7 @@ export function formatApply(r: ApplyResult): string {
   for (const a of r.applied) lines.push(`  第 ${a.row} 行  ${a.number}  ${a.event === 'change' || a.event === 'renew' ? `换发第 ${a.version} 版` : STATUS_LABEL[a.status]}`);
   for (const e of r.rejected) lines.push(`  ✗ ${rowRef(e)}：${e.message}`);
   if (r.wouldExit) lines.push(`  试运行：正式办理将整批拒绝、一行也不办理（退出码 ${r.wouldExit}）；改正错误行后重新运行，或加 --skip-invalid 只办理无误的行`);
+  lines.push(...cleanedLines(r.controlsRemoved).map((l) => `  ${l}`));
   if (r.resultsPath) lines.push(`  处理结果已写入：${r.resultsPath}`);
   return lines.join('\n');
 }

@@ -9,6 +9,7 @@ import type { Db } from '../db';
 import { nowIso, SQLITE_CHUNK } from '../db';
 import { InputError, ConflictError, ExitCode } from '../cli/errors';
 import type { CellValue } from '../io/types';
+import type { CellRef } from '../io/cleaned';
 import { isCellError } from '../io/types';
 import { cellText, normalizeText, splitList } from '../text/normalize';
 import { parseDateValue } from '../text/dates';
@@ -107,6 +108,8 @@ export interface IssueResult {
   wouldExit?: number;
   /** --dry-run: each sheet's columns → fields with their first values (the import engine's column table). */
   sheets?: Array<{ sheet: string; headerRow: number; columns: TableSheet['columns'] }>;
+  /** Cells cleaned of control, format or bidi characters on reading (src/io/cleaned.ts; present, possibly empty). */
+  controlsRemoved: CellRef[];
 }
 
 /** One application after its own checks, before the database is consulted. */
@@ -337,7 +340,7 @@ export async function issueLicenses(db: Db, file: string, opts: IssueOptions): P
           results,
         };
         const issued: IssuedRow[] = [];
-        result = { file: table.file, date: opts.date, issued, wouldIssue: [], existing: [], rejected: [], warnings: [], dryRun: !!opts.dryRun, committed: false, batchId: null };
+        result = { file: table.file, date: opts.date, issued, wouldIssue: [], existing: [], rejected: [], warnings: [], dryRun: !!opts.dryRun, committed: false, batchId: null, controlsRemoved: [] };
         const ctx: WriteContext = { pattern, region: settings.regionCode, year, date: opts.date, signer: signer!, actor, batchId, file: table.file, sha256: table.sha256, now: nowIso(), chain };
         const check: CheckContext = { catalog, date: opts.date, defaultValidUntil: validityEnd(opts.date, settings.defaultValidityYears), items: new Map() };
 
@@ -407,6 +410,7 @@ export async function issueLicenses(db: Db, file: string, opts: IssueOptions): P
 
   try {
     await withWriteRetry(attempt);
+    result.controlsRemoved = table.controlsRemoved; // complete now that the rows have been read
     if (opts.dryRun) result.sheets = table.sheets.map((s) => ({ sheet: s.sheet, headerRow: s.headerRow, columns: s.columns }));
     if (opts.resultsPath) {
       const passed = result.committed ? '已发证' : opts.dryRun ? '可发证（试运行）' : '未发证（整批未提交）';

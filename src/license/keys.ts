@@ -11,7 +11,7 @@ import crypto, { type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConflictError } from '../cli/errors';
+import { ConflictError, InputError, type YiyeError } from '../cli/errors';
 import { isPostgresUrl } from '../db';
 import { splitPgUrl } from '../db/url';
 
@@ -61,7 +61,10 @@ export function findKeyFile(file: string, keyId?: string | null): { found: strin
   return { found: searched.find((f) => fs.existsSync(f)) ?? null, searched };
 }
 
-/** The workspace's private key (id `keyId`), looked for as findKeyFile does; the error names the id and the paths searched. */
+/**
+ * The workspace's private key (id `keyId`), looked for as findKeyFile does; the error names the id and
+ * the paths searched. Another workspace's key is refused (it would sign licences nobody can verify).
+ */
 export function loadWorkspaceKey(file: string, keyId: string): LoadedPrivateKey & { file: string } {
   const { found, searched } = findKeyFile(file, keyId);
   if (!found) {
@@ -71,7 +74,7 @@ export function loadWorkspaceKey(file: string, keyId: string): LoadedPrivateKey 
       { reason: 'KEY_MISSING', keyId, searched },
     );
   }
-  return { ...loadPrivateKey(found), file: found };
+  return { ...readPrivateKeyFile(found, workspaceKey(keyId)), file: found };
 }
 
 export function resolveKeyFile(target: string, explicit?: string): string {
@@ -93,26 +96,109 @@ export interface LoadedPrivateKey {
   keyId: string;
 }
 
-/** Reads and parses a private key file; refuses one that others can read, as ssh does. */
-export function loadPrivateKey(file: string): LoadedPrivateKey {
-  if (!fs.existsSync(file)) {
-    throw new ConflictError(
-      `找不到工作区签名私钥文件“${file}”。`,
-      `发证与换证须用工作区私钥签名：请把 yiye init 生成的私钥文件放到该位置，或用 --key-file / 环境变量 ${KEY_FILE_ENV} 指明其路径。`,
-    );
+// ---------------------------------------------------------------------------------------------
+// Reading key files: one reader for each half, one set of messages. A private key is the
+// workspace's own (exit 4, ConflictError: signing cannot go on); a public key file is input the
+// user gave (exit 3, InputError). `details.reason` tells the cases apart under --json.
+
+type KeyFileKind = 'public' | 'private';
+
+const KEY_FILE: Record<KeyFileKind, { name: string; key: string; source: string; missingHint: string }> = {
+  public: {
+    name: '公钥文件',
+    key: '公钥',
+    source: '请使用发证机关用 `yiye keys export-public` 导出的 PEM 文件。',
+    missingHint: '请检查路径；公钥文件由发证机关用 `yiye keys export-public` 导出。',
+  },
+  private: {
+    name: '签名私钥文件',
+    key: '私钥',
+    source: '请使用 yiye init 生成的 Ed25519 私钥（PEM 格式）。',
+    missingHint: `发证与换证须用工作区私钥签名：请把 yiye init 生成的私钥文件放到该位置，或用 --key-file / 环境变量 ${KEY_FILE_ENV} 指明其路径。`,
+  },
+};
+
+export type KeyFileProblem = 'KEY_MISSING' | 'KEY_UNREADABLE' | 'KEY_PERMISSIONS' | 'NOT_A_KEY' | 'NOT_ED25519' | 'KEY_MISMATCH';
+
+function keyFileError(kind: KeyFileKind, reason: KeyFileProblem, file: string, message: string, hint: string, extra: Record<string, unknown> = {}): YiyeError {
+  const details = { reason, file, ...extra };
+  return kind === 'private' ? new ConflictError(message, hint, details) : new InputError(message, hint, details);
+}
+
+/** The file's bytes; a missing file or one that cannot be read (a folder, no permission) is reported as such. */
+function readKeyBytes(kind: KeyFileKind, file: string): Buffer {
+  const k = KEY_FILE[kind];
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw keyFileError(kind, 'KEY_MISSING', file, `找不到${k.name}“${file}”。`, k.missingHint);
+    const why = code === 'EISDIR' ? '这是一个文件夹，不是文件' : code === 'EACCES' || code === 'EPERM' ? '没有读取权限' : `系统错误 ${code ?? '未知'}`;
+    throw keyFileError(kind, 'KEY_UNREADABLE', file, `无法读取${k.name}“${file}”：${why}。`, '请检查路径指向的是密钥文件本身，且当前用户有读取权限。');
   }
+}
+
+/** Refuses a key that is not Ed25519, or (with `expect`) whose id is not the expected one. */
+function checkKey(kind: KeyFileKind, file: string, key: KeyObject, expect?: ExpectedKey): string {
+  const k = KEY_FILE[kind];
+  if (key.asymmetricKeyType !== 'ed25519') throw keyFileError(kind, 'NOT_ED25519', file, `${k.name}“${file}”不是 Ed25519 密钥。`, k.source);
+  const keyId = keyIdOf(kind === 'private' ? crypto.createPublicKey(key) : key);
+  if (expect && keyId !== expect.keyId) {
+    throw keyFileError(kind, 'KEY_MISMATCH', file, `${k.name}“${file}”不是${expect.what}：其密钥编号为 ${keyId}，应为 ${expect.keyId}。`, expect.hint, { keyId, expectedKeyId: expect.keyId });
+  }
+  return keyId;
+}
+
+/** The key id a key file must have, what that key is called in the message, and what to do. */
+export interface ExpectedKey {
+  keyId: string;
+  what: string;
+  hint: string;
+}
+
+/** The expectation for the workspace's own private key (registered at init as `keyId`). */
+export function workspaceKey(keyId: string): ExpectedKey {
+  return { keyId, what: '本工作区的签名私钥', hint: `请用 --key-file 或环境变量 ${KEY_FILE_ENV} 指明本工作区 yiye init 时生成的私钥文件。` };
+}
+
+/**
+ * Reads and parses a private key file; refuses one that others can read, as ssh does, one that is
+ * no Ed25519 private key, and (with `expect`) another workspace's key.
+ */
+export function readPrivateKeyFile(file: string, expect?: ExpectedKey): LoadedPrivateKey {
+  const k = KEY_FILE.private;
+  const bytes = readKeyBytes('private', file);
   if (process.platform !== 'win32' && (fs.statSync(file).mode & 0o077) !== 0) {
-    throw new ConflictError(`签名私钥文件“${file}”的权限过宽（其他用户可读）。`, `请执行 chmod 600 "${file}" 后重试。`);
+    throw keyFileError('private', 'KEY_PERMISSIONS', file, `${k.name}“${file}”的权限过宽（其他用户可读）。`, `请执行 chmod 600 "${file}" 后重试。`);
   }
   let privateKey: KeyObject;
   try {
-    privateKey = crypto.createPrivateKey(fs.readFileSync(file));
+    privateKey = crypto.createPrivateKey(bytes);
   } catch {
-    throw new ConflictError(`文件“${file}”不是有效的私钥。`, '请确认该文件是 yiye init 生成的 Ed25519 私钥（PEM 格式）。');
+    throw keyFileError('private', 'NOT_A_KEY', file, `“${file}”不是有效的${k.name}。`, k.source);
   }
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new ConflictError(`私钥“${file}”不是 Ed25519 密钥。`, '请使用 yiye init 生成的私钥。');
-  const publicKey = crypto.createPublicKey(privateKey);
-  return { privateKey, publicKey, keyId: keyIdOf(publicKey) };
+  const keyId = checkKey('private', file, privateKey, expect);
+  return { privateKey, publicKey: crypto.createPublicKey(privateKey), keyId };
+}
+
+/**
+ * Reads a public key file (`yiye keys export-public`, which may carry signed marks after the key:
+ * `text`); refuses one that is no Ed25519 public key — a private key given in its place too (only
+ * the public half is ever handed out) — and (with `expect`) one whose id is not the expected one.
+ */
+export function readPublicKeyFile(file: string, expect?: ExpectedKey): { key: KeyObject; keyId: string; text: string } {
+  const k = KEY_FILE.public;
+  const text = readKeyBytes('public', file).toString('utf8');
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
+    throw keyFileError('public', 'NOT_A_KEY', file, `“${file}”是私钥文件，不是公钥文件。`, '核验只需公钥：请用 `yiye keys export-public` 导出公钥文件；私钥不应离开发证机关。');
+  }
+  let key: KeyObject;
+  try {
+    key = parsePublicKey(text);
+  } catch {
+    throw keyFileError('public', 'NOT_A_KEY', file, `“${file}”不是有效的${k.name}。`, k.source);
+  }
+  return { key, keyId: checkKey('public', file, key, expect), text };
 }
 
 /**

@@ -14,6 +14,7 @@ import { ConflictError, ExitCode, InputError, NotFoundError, YiyeError } from '.
 import { cellText, splitList } from '../text/normalize';
 import { parseDateValue } from '../text/dates';
 import { isCellError } from '../io/types';
+import type { CellRef } from '../io/cleaned';
 import { licenseByNumber, normalizeLicenseNumber, CatalogIndex, createBatch, dropBatchIfEmpty, finishBatch, takeWriteLock, itemsOf, premisesKey, type ItemRow, type LicenseRow, type VersionRow } from './store';
 import { openSigner, type Signer } from './signer';
 import { fieldError, readTable, type ReadTableResult, type TableRow } from './table';
@@ -368,6 +369,8 @@ export interface ApplyResult {
   resultsPath?: string;
   /** --dry-run that found rows the real run would refuse (without --skip-invalid): the real run's exit code (4 when every refused row is a forbidden transition, else 3); the command exits with it too. */
   wouldExit?: number;
+  /** Cells cleaned of control, format or bidi characters on reading (src/io/cleaned.ts; present, possibly empty). */
+  controlsRemoved: CellRef[];
 }
 
 class Rollback extends Error {}
@@ -472,7 +475,7 @@ export async function applyBatch(db: Db, file: string, opts: LifecycleOptions & 
           ((await trx('license_events').where({ file_sha256: table.sha256 }).select('sheet', 'row_number')) as Array<{ sheet: string; row_number: number }>).map((e) => `${e.sheet}\u0000${e.row_number}`),
         );
         const recorded = await recordedOperations(trx, parsed.flatMap((p) => (p.op ? [p.op.number] : [])));
-        result = { file: table.file, applied: [], existing: [], rejected: [], dryRun: !!opts.dryRun, committed: false, batchId: null };
+        result = { file: table.file, applied: [], existing: [], rejected: [], dryRun: !!opts.dryRun, committed: false, batchId: null, controlsRemoved: table.controlsRemoved };
         for (const p of parsed) {
           if (!p.op) {
             result.rejected.push(...p.errors);

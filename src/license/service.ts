@@ -14,7 +14,7 @@ import { textOut, writeRows, writeTable } from '../io/write';
 import type { CellValue } from '../io/types';
 import { readPublicKey, readSettings } from '../settings/service';
 import { findIndustry } from '../catalog/service';
-import { keyIdOf, parsePublicKey } from './keys';
+import { parsePublicKey, readPublicKeyFile } from './keys';
 import { marksBlock, marksVerify, readMarks } from '../audit/marks';
 import { cleanPayloadText, decodePayload, looksLikePayload, verifyPayloadSignature, type LicensePayload } from './payload';
 import { openSigner, workspacePublicKey } from './signer';
@@ -143,16 +143,8 @@ function forged(reason: string, p?: LicensePayload): VerifyResult {
  */
 export async function verifyLicense(db: Db | null, input: string, opts: VerifyOptions): Promise<VerifyResult> {
   let key: { key: KeyObject; keyId: string } | null = null;
-  if (opts.publicKeyFile) {
-    const pem = fs.readFileSync(opts.publicKeyFile, 'utf8');
-    let pk: KeyObject;
-    try {
-      pk = parsePublicKey(pem);
-    } catch {
-      throw new InputError(`“${opts.publicKeyFile}”不是有效的公钥文件。`, '请使用 `yiye keys export-public` 导出的 PEM 文件。');
-    }
-    key = { key: pk, keyId: keyIdOf(pk) };
-  } else if (db) key = await workspacePublicKey(db);
+  if (opts.publicKeyFile) key = readPublicKeyFile(opts.publicKeyFile);
+  else if (db) key = await workspacePublicKey(db);
   if (!key) throw new InputError('没有可用于核验的公钥。', '在工作区中运行（--db），或用 --public-key 指定发证机关导出的公钥文件。');
 
   // a QR text copied from a scanner or a chat often comes with a space or line break around it

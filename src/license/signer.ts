@@ -32,9 +32,6 @@ export async function openSigner(db: Db, keyFile: string): Promise<Signer> {
     throw new ConflictError('本工作区还没有签名密钥。', '请运行 `yiye init`（与原设置相同）生成签名密钥后再发证。');
   }
   const key = loadWorkspaceKey(keyFile, registered.keyId);
-  if (key.keyId !== registered.keyId) {
-    throw new ConflictError(`私钥文件“${keyFile}”不是本工作区的签名私钥（工作区公钥 ${registered.keyId}，该私钥 ${key.keyId}）。`, '请用 --key-file 或 YIYE_KEY_FILE 指明本工作区 yiye init 时生成的私钥文件。');
-  }
   const settings = await readSettings(db);
   // The verification address is not signed: `license print` puts it before the payload (print.ts
   // qrText), so that it can be set or changed without reissuing licences.

@@ -13,6 +13,7 @@ import { InputError } from '../cli/errors';
 import { columnLetter } from '../catalog/parse';
 import { formatOf, readRows } from '../io/read-rows';
 import type { CellValue } from '../io/types';
+import { noteCleaned, type CellRef } from '../io/cleaned';
 import { cellText } from '../text/normalize';
 import { columnIndex, HeaderEngine, type ColumnReport } from '../text/headers';
 import type { BatchRowError } from './types';
@@ -43,6 +44,8 @@ export interface ReadTableResult<F extends string> {
   sha256: string;
   sheets: TableSheet[];
   rows: Array<TableRow<F>>;
+  /** Cells cleaned of control, format or bidi characters on reading (src/io/cleaned.ts). */
+  controlsRemoved: CellRef[];
 }
 
 /**
@@ -91,6 +94,8 @@ export interface TableStream<F extends string> {
   sha256: string;
   /** Sheets whose header has been found so far: complete once `rows()` is exhausted. */
   sheets: TableSheet[];
+  /** Cells cleaned of control, format or bidi characters so far (src/io/cleaned.ts): complete once `rows()` is exhausted. */
+  controlsRemoved: CellRef[];
   /**
    * The data rows, read from the file as they are asked for (memory stays flat). Each call reads
    * the file again from the start (a retried transaction) and refills `sheets`. Throws NO_HEADER at
@@ -114,10 +119,13 @@ export async function openTable<F extends string>(file: string, vocabulary: Reco
     file: name,
     sha256: await fileSha256(file),
     sheets: [],
+    controlsRemoved: [],
     async *rows() {
       const sheets: TableSheet[] = (stream.sheets = []);
+      const cleaned: CellRef[] = (stream.controlsRemoved = []);
       let current: { sheet: string; seen: number; columns?: Map<F, number>; labels?: string[]; report?: ColumnReport[]; samples: number } | undefined;
       for await (const r of readRows(file)) {
+        noteCleaned(cleaned, name, r);
         if (!current || current.sheet !== r.sheet) current = { sheet: r.sheet, seen: 0, samples: 0 };
         const cur = current;
         if (!cur.columns) {
@@ -184,7 +192,7 @@ export async function readTable<F extends string>(file: string, vocabulary: Reco
     rows.push(r);
     if (rows.length % 1000 === 0) opts.onRows?.(1000);
   }
-  return { file: table.file, sha256: table.sha256, sheets: table.sheets, rows };
+  return { file: table.file, sha256: table.sha256, sheets: table.sheets, rows, controlsRemoved: table.controlsRemoved };
 }
 
 /**

@@ -4,6 +4,7 @@ import { windowLabel, type WriteReportResult } from '../report/progress';
 import type { AliasesResult, ExtractResult, ImportTasksResult, StoreCounts, TaskListItem, UpdateTasksResult } from './service';
 import { STATE_LABEL } from './status';
 import { formatColumnTable } from '../text/headers';
+import { cleanedLines } from '../io/cleaned';
 
 /** Human-readable renderings of task results (the --json output is the result object itself). */
 
@@ -49,6 +50,7 @@ export function formatImportTasks(r: ImportTasksResult): string {
   }
   if (r.skippedSheets.length) lines.push(`  已跳过（无可识别表头）：${r.skippedSheets.join('、')}`);
   lines.push(`  任务：${counts(r.counts)}`);
+  lines.push(...cleanedLines(r.controlsRemoved));
   lines.push(...errorLines(r.errors));
   if (r.reportPath) lines.push(`错误清单已写入：${r.reportPath}`);
   if (r.dryRun) lines.push('预演（--dry-run）：未写入任何内容。');
@@ -67,6 +69,7 @@ export function formatUpdate(r: UpdateTasksResult): string {
     const what = Object.entries(c.changes).map(([k, [a, b]]) => `${FIELD_LABEL[k] ?? k} ${show(a)} → ${show(b)}`);
     lines.push(`  ${c.code}${c.reporter ? `（${c.reporter}）` : ''}：${what.length ? what.join('，') : '新的进展情况'}`);
   }
+  lines.push(...cleanedLines(r.controlsRemoved));
   lines.push(...errorLines(r.errors));
   if (r.reportPath) lines.push(`错误清单已写入：${r.reportPath}`);
   if (r.dryRun) lines.push('预演（--dry-run）：未写入任何内容。');

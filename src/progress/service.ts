@@ -9,6 +9,7 @@ import { columnLetter, type RowError } from '../catalog/parse';
 import { describeError } from '../catalog/import';
 import { readRows, formatOf } from '../io/read-rows';
 import type { CellValue } from '../io/types';
+import type { CellRef } from '../io/cleaned';
 import { refuseOverwritingInput, writeTable, type SheetData } from '../io/write';
 import { parseDateValue } from '../text/dates';
 import { cellText, headerKey } from '../text/normalize';
@@ -277,6 +278,8 @@ export interface ImportTasksResult {
   /** rows: task rows read (each stored or rejected); skippedRows: rows under the header that hold no task (a repeated header, blank rows). */
   sheets: Array<{ sheet: string; headerRow: number; rows: number; skippedRows: number; columns?: ColumnReport[] }>;
   skippedSheets: string[];
+  /** Cells cleaned of control, format or bidi characters on reading (src/io/cleaned.ts; present, possibly empty). */
+  controlsRemoved: CellRef[];
   dryRun: boolean;
   committed: boolean;
   noChange: boolean;
@@ -337,7 +340,7 @@ export async function importTasks(db: Db, file: string, opts: ImportTasksOptions
   refuseOverwritingInput(opts.reportPath, [file], '--report');
   if (!fs.existsSync(file)) throw new InputError(`找不到文件“${file}”。`, '请检查路径是否正确。', undefined, 'FILE_NOT_FOUND');
   formatOf(file);
-  const { sheets, skipped } = await readTaskSheets(file, ['content', 'category', 'lead', 'responsible', 'co', 'deadline', 'seq']);
+  const { sheets, skipped, controlsRemoved } = await readTaskSheets(file, ['content', 'category', 'lead', 'responsible', 'co', 'deadline', 'seq']);
   if (sheets.length === 0) {
     throw new InputError(`“${path.basename(file)}”中没有可识别的任务表：未找到含“主要任务”“重点内容”“牵头单位”等列名的表头。`, '表头应包含 任务/主要任务、重点内容/具体内容、牵头单位、配合单位/责任单位、完成时限 等列。', { skippedSheets: skipped }, 'NO_HEADER');
   }
@@ -357,6 +360,7 @@ export async function importTasks(db: Db, file: string, opts: ImportTasksOptions
     errors,
     sheets: perSheet.map(({ s, taskRows }) => ({ sheet: s.sheet, headerRow: s.header.rowNumber, rows: taskRows, skippedRows: s.rows.length - taskRows, ...(opts.dryRun ? { columns: columnTable(s) } : {}) })),
     skippedSheets: skipped,
+    controlsRemoved,
     dryRun: !!opts.dryRun,
     committed: false,
     noChange: false,
@@ -390,6 +394,8 @@ export interface UpdateTasksResult {
   unchanged: number;
   errors: RowError[];
   changes: Array<{ code: string; changes: Record<string, [unknown, unknown]>; reporter: string | null }>;
+  /** Cells cleaned of control, format or bidi characters on reading (src/io/cleaned.ts; present, possibly empty). */
+  controlsRemoved: CellRef[];
   dryRun: boolean;
   committed: boolean;
   noChange: boolean;
@@ -432,7 +438,7 @@ export async function updateTasks(db: Db, file: string, opts: UpdateTasksOptions
   refuseOverwritingInput(opts.reportPath, [file], '--report');
   if (!fs.existsSync(file)) throw new InputError(`找不到文件“${file}”。`, '请检查路径是否正确。', undefined, 'FILE_NOT_FOUND');
   formatOf(file);
-  const { sheets, skipped } = await readTaskSheets(file, ['code', 'progressText', 'status', 'completedOn', 'reporter', 'percent']);
+  const { sheets, skipped, controlsRemoved } = await readTaskSheets(file, ['code', 'progressText', 'status', 'completedOn', 'reporter', 'percent']);
   if (sheets.length === 0) {
     throw new InputError(`“${path.basename(file)}”中没有可识别的进展反馈表：未找到含“任务编号”“进展情况”“状态”等列名的表头。`, '表头应包含 任务编号、进展情况、状态、完成时间、填报单位。', { skippedSheets: skipped }, 'NO_HEADER');
   }
@@ -452,7 +458,7 @@ export async function updateTasks(db: Db, file: string, opts: UpdateTasksOptions
     if (!seen.has(r.code)) seen.set(r.code, r.source.row);
   }
   errors.sort((a, b) => a.sheet.localeCompare(b.sheet) || a.row - b.row);
-  const result: UpdateTasksResult = { updated: 0, unchanged: 0, errors, changes: [], dryRun: !!opts.dryRun, committed: false, noChange: false };
+  const result: UpdateTasksResult = { updated: 0, unchanged: 0, errors, changes: [], controlsRemoved, dryRun: !!opts.dryRun, committed: false, noChange: false };
   result.reportPath = await reportRejected(file, sheets, errors, opts.reportPath);
   if (errors.length && !opts.skipInvalid) {
     if (opts.dryRun) return result;

@@ -4,6 +4,7 @@ import { columnLetter } from '../catalog/parse';
 import { readRows } from '../io/read-rows';
 import type { CellValue, SheetRow } from '../io/types';
 import { isCellError } from '../io/types';
+import { noteCleaned, type CellRef } from '../io/cleaned';
 import { deadlineUnreadable, parseDeadlineCell } from '../text/deadline';
 import { parseDateValue, today } from '../text/dates';
 import { cellText, headerKey, toHalfWidth } from '../text/normalize';
@@ -68,9 +69,11 @@ const HEADER_SEARCH_ROWS = 30;
  * Every sheet of a file that has a header naming at least two of `need`'s fields. Task sheets are a
  * few hundred rows: they are read whole, which lets merged 主要任务 cells and their rows be seen together.
  */
-export async function readTaskSheets(file: string, need: TaskField[]): Promise<{ sheets: ReadSheet[]; skipped: string[] }> {
+export async function readTaskSheets(file: string, need: TaskField[]): Promise<{ sheets: ReadSheet[]; skipped: string[]; controlsRemoved: CellRef[] }> {
   const bySheet = new Map<string, SheetRow[]>();
+  const controlsRemoved: CellRef[] = [];
   for await (const row of readRows(file)) {
+    noteCleaned(controlsRemoved, path.basename(file), row);
     let list = bySheet.get(row.sheet);
     if (!list) bySheet.set(row.sheet, (list = []));
     list.push(row);
@@ -89,7 +92,7 @@ export async function readTaskSheets(file: string, need: TaskField[]): Promise<{
     const header = mapHeader(rows[idx]);
     sheets.push({ file: path.basename(file), sheet: name, header, rows: rows.slice(idx + 1) });
   }
-  return { sheets, skipped };
+  return { sheets, skipped, controlsRemoved };
 }
 
 /** Reads one field of a row as text, with the error helpers bound to the row. */

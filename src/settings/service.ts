@@ -1,7 +1,7 @@
 import type { Db } from '../db';
 import { connect, isPostgresUrl, migrateLatest, migrationStatus, redact } from '../db';
 import { ConflictError, InputError } from '../cli/errors';
-import { createPrivateKeyFile, findKeyFile, keyCandidates, keyIdOf, loadPrivateKey, parsePublicKey, publicPem, resolveKeyFile } from '../license/keys';
+import { createPrivateKeyFile, findKeyFile, keyCandidates, keyIdOf, parsePublicKey, publicPem, readPrivateKeyFile, resolveKeyFile, workspaceKey } from '../license/keys';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { startSignedMarks } from '../audit/service';
@@ -235,15 +235,8 @@ async function ensureKeys(db: Db, keyFile: string, opts: { adopt: boolean }): Pr
   if (existing) {
     const { found } = findKeyFile(keyFile, existing.keyId);
     if (!found) return { keyId: existing.keyId, privateKeyFile: keyCandidates(keyFile, existing.keyId)[0], created: false, privateKeyPresent: false };
-    keyFile = found;
-    const loaded = loadPrivateKey(keyFile);
-    if (loaded.keyId !== existing.keyId) {
-      throw new ConflictError(
-        `私钥文件“${keyFile}”与工作区登记的公钥（${existing.keyId}）不匹配。`,
-        '请使用本工作区初始化时生成的私钥文件（--key-file 或 YIYE_KEY_FILE 指定其路径）。',
-      );
-    }
-    return { keyId: existing.keyId, privateKeyFile: keyFile, created: false, privateKeyPresent: true };
+    readPrivateKeyFile(found, workspaceKey(existing.keyId));
+    return { keyId: existing.keyId, privateKeyFile: found, created: false, privateKeyPresent: true };
   }
   const adopted = fs.existsSync(keyFile);
   if (adopted && !opts.adopt) {
@@ -252,7 +245,7 @@ async function ensureKeys(db: Db, keyFile: string, opts: { adopt: boolean }): Pr
       '若它确是本工作区的私钥（例如从办公室另一台机器复制而来），请加 --reuse-key 重新运行 yiye init，或用 --key-file 明确指定它；否则请移走该文件，或用 --key-file 指定新私钥的位置。',
     );
   }
-  const key = adopted ? { ...loadPrivateKey(keyFile), file: keyFile } : createPrivateKeyFile(keyFile);
+  const key = adopted ? { ...readPrivateKeyFile(keyFile), file: keyFile } : createPrivateKeyFile(keyFile);
   await db.transaction(async (trx) => {
     await trx('settings').insert({ key: PUBLIC_KEY_SETTING, value: publicPem(key.publicKey) }).onConflict('key').merge();
     await trx('settings').insert({ key: KEY_ID_SETTING, value: key.keyId }).onConflict('key').merge();

@@ -11,13 +11,11 @@
  * (WebCrypto where it has Ed25519, else @noble/ed25519 inlined into app.js here), the list's
  * signature, then the licence's state. Re-running refreshes the list and the records in place.
  */
-import type { KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db';
-import { InputError } from '../cli/errors';
 import { readPublicKey, readSettings } from '../settings/service';
-import { keyIdOf, parsePublicKey, publicPem } from '../license/keys';
+import { parsePublicKey, publicPem, readPublicKeyFile } from '../license/keys';
 import { openSigner } from '../license/signer';
 import { writeRevocations } from '../license/service';
 import { CatalogIndex, loadLicenses, type LicenseRow } from '../license/store';
@@ -71,17 +69,6 @@ export function nobleSource(): { source: string; version: string } {
   return { source, version: pkg.version };
 }
 
-function readPem(file: string): KeyObject {
-  let key: KeyObject;
-  try {
-    key = parsePublicKey(fs.readFileSync(file, 'utf8'));
-  } catch {
-    throw new InputError(`“${file}”不是有效的公钥文件。`, '请使用 `yiye keys export-public` 导出的 PEM 文件。');
-  }
-  if (key.asymmetricKeyType !== 'ed25519') throw new InputError(`公钥“${file}”不是 Ed25519 密钥。`, '请使用 `yiye keys export-public` 导出的公钥。');
-  return key;
-}
-
 /** Writes (or refreshes) the verification site into `opts.outDir`. */
 export async function writeVerifySite(db: Db, opts: SiteOptions): Promise<SiteResult> {
   const signer = await openSigner(db, opts.keyFile);
@@ -96,15 +83,14 @@ export async function writeVerifySite(db: Db, opts: SiteOptions): Promise<SiteRe
     const current = await readPublicKey(db);
     if (current) keys.set(current.keyId, publicPem(parsePublicKey(current.pem)));
     for (const f of opts.publicKeyFiles ?? []) {
-      const k = readPem(f);
-      keys.set(keyIdOf(k), publicPem(k));
+      const k = readPublicKeyFile(f);
+      keys.set(k.keyId, publicPem(k.key));
     }
     for (const f of fs.existsSync(keysDir) ? fs.readdirSync(keysDir) : []) {
       const m = /^([0-9a-f]{16})\.pem$/.exec(f);
       if (!m || keys.has(m[1])) continue;
-      const k = readPem(path.join(keysDir, f));
-      if (keyIdOf(k) !== m[1]) throw new InputError(`网站中的公钥文件“${path.join(keysDir, f)}”与其文件名（密钥标识）不符。`, '请删除该文件，或用 --public-key 给出正确的公钥。');
-      keys.set(m[1], publicPem(k));
+      const k = readPublicKeyFile(path.join(keysDir, f), { keyId: m[1], what: '其文件名（密钥标识）所示的公钥', hint: '这是网站中已发布的公钥：请删除该文件，或用 --public-key 给出正确的公钥。' });
+      keys.set(m[1], publicPem(k.key));
     }
     await fs.promises.mkdir(keysDir, { recursive: true });
     for (const [id, pem] of keys) await fs.promises.writeFile(path.join(keysDir, `${id}.pem`), pem);

@@ -34,13 +34,37 @@ describe('init prompts', () => {
     await t.answer('空格 选择 • a 全选 • i 反选 • 回车 确认', `${KEY.space}${KEY.enter}`);
     expect(await some).toEqual([1]);
     const yes = ask.confirm({ message: '确认发证？', default: true });
-    await t.answer('确认发证？', KEY.enter);
+    await t.answer('确认发证？（是/否，默认 是）', KEY.enter);
     expect(await yes).toBe(true);
-    await t.waitFor('确认发证？ 是');
+    await t.waitFor('确认发证？（是/否，默认 是） 是');
     const no = ask.confirm({ message: '录入？', default: false });
-    await t.answer('录入？', KEY.enter);
+    await t.answer('录入？（是/否，默认 否）', KEY.enter);
     expect(await no).toBe(false);
-    await t.waitFor('录入？ 否');
-    expect(t.screen).not.toMatch(/navigate|select|submit|invert|\bYes\b|\bNo\b/);
+    await t.waitFor('录入？（是/否，默认 否） 否');
+    expect(t.screen).not.toMatch(/navigate|select|submit|invert|\bYes\b|\bNo\b|Y\/n|y\/N/);
+  });
+
+  it('confirm takes 是/否 and y/n as typed, and refuses anything else where it is typed', async () => {
+    const t = new Terminal();
+    const ask = await inquirerAsker('已取消。', t.context);
+    // 否 against a default of 是 (inquirer's own confirm took it as the default)
+    const no = ask.confirm({ message: '确认发证？', default: true });
+    await t.answer('确认发证？（是/否，默认 是）', `否${KEY.enter}`);
+    expect(await no).toBe(false);
+    await t.waitFor('确认发证？（是/否，默认 是） 否');
+    for (const [typed, dflt, expected] of [['是', false, true], ['y', false, true], ['Ｎ', true, false], [' n ', true, false], ['YES', false, true]] as const) {
+      const answer = ask.confirm({ message: `问题${typed}`, default: dflt });
+      await t.answer(`问题${typed}`, `${typed}${KEY.enter}`);
+      expect(await answer).toBe(expected);
+      await t.waitFor(` ${expected ? '是' : '否'}`);
+    }
+    // anything else: the message under the question, asked again; the answer corrected in place
+    const fixed = ask.confirm({ message: '录入？', default: false });
+    await t.answer('录入？（是/否，默认 否）', `好${KEY.enter}`);
+    await t.waitFor('请输入“是”或“否”（也可输入 y 或 n）；直接回车即为“否”。');
+    t.input.write(`${KEY.backspace}是${KEY.enter}`);
+    expect(await fixed).toBe(true);
+    await t.waitFor('录入？（是/否，默认 否） 是');
+    expect(t.screen).not.toMatch(/You must|Invalid|\bYes\b|\bNo\b/);
   });
 });

@@ -57,4 +57,37 @@ describe('control characters (sqlite)', () => {
       await db.destroy();
     }
   });
+
+  it('every batch import reports the cells it cleaned as catalog import does: tasks import and update', async () => {
+    const dir = scratch('controls-tasks-');
+    const { url, db } = await freshWorkspace('sqlite');
+    await db.destroy();
+    const tasks = path.join(dir, '任务.csv');
+    fs.writeFileSync(tasks, '\uFEFF序号,主要任务,重点内容,牵头单位,完成时限\r\n1,优化\u0001审批,推行告知\u202E承诺,区市场监管局,2021年6月底\r\n2,便利准营,一业一证,区\u200B商务委,2021年9月底\r\n');
+    let run = await yiye(['tasks', 'import', tasks, '--db', url, '--json']);
+    expect(run.code).toBe(0);
+    expect(run.json.controlsRemoved).toEqual([
+      { file: '任务.csv', sheet: '任务', row: 2, column: 'B' },
+      { file: '任务.csv', sheet: '任务', row: 2, column: 'C' },
+      { file: '任务.csv', sheet: '任务', row: 3, column: 'D' },
+    ]);
+    run = await yiye(['tasks', 'import', tasks, '--db', url]);
+    expect(run.stdout).toContain('有 3 个单元格含控制字符或不可见的排版/方向控制符（多见于从 PDF 复制的文字），读取时已删除：“任务.csv” 工作表“任务” B2、“任务.csv” 工作表“任务” C2、“任务.csv” 工作表“任务” D3');
+    run = await yiye(['tasks', 'list', '--db', url, '--json']);
+    expect(run.json.map((t: { category: string; content: string }) => [t.category, t.content])).toEqual([
+      ['优化审批', '推行告知承诺'],
+      ['便利准营', '一业一证'],
+    ]);
+
+    const update = path.join(dir, '进展.csv');
+    fs.writeFileSync(update, `\uFEFF任务编号,进展情况,状态,填报单位\r\n${run.json[0].code},已完成\u0007初稿,推进中,区市场监管局\r\n`);
+    run = await yiye(['tasks', 'update', update, '--db', url, '--json']);
+    expect(run.code).toBe(0);
+    expect(run.json.controlsRemoved).toEqual([{ file: '进展.csv', sheet: '进展', row: 2, column: 'B' }]);
+    // a file with nothing to clean says nothing about it, and lists none
+    fs.writeFileSync(update, `\uFEFF任务编号,进展情况,状态,填报单位\r\n${run.json.changes[0].code},已完成初稿,推进中,区市场监管局\r\n`);
+    run = await yiye(['tasks', 'update', update, '--db', url]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain('控制字符');
+  });
 });

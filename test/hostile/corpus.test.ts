@@ -1,8 +1,9 @@
 /**
  * The hostile-input corpus (fixtures/bad/expected.json) through the real CLI: every file is refused
  * with exit code 3, its error code and Chinese message, no stack trace, and not one row written — on
- * SQLite and on PostgreSQL. The readers are shared, so the files marked for it are also fed to
- * `tasks import` and `license issue`. Files that must be accepted are imported and checked.
+ * SQLite and on PostgreSQL. The readers are shared, so the files marked for it are also fed to the
+ * other import commands (a truncated .xlsx to every one of them: IMPORT_COMMANDS). Files that must
+ * be accepted are imported and checked.
  *
  * The CLI runs are independent, so they are started together (a few at a time) in beforeAll and each
  * test asserts on its own run. SQLite gets a copy of one initialised workspace per run (concurrent

@@ -138,7 +138,7 @@ describe.each(backends())('license issue --interactive on %s', (backend) => {
     await retype('法定代表人（负责人）', ' ', '请填写法定代表人（负责人）。', '王五');
     await retype('经营场所', ' ', '请填写经营场所。', '浦东新区测试路 3 号');
     await t.answer('是否录入已持有的单项许可证号和有效期？', `y${KEY.enter}`);
-    await t.waitFor('是否录入已持有的单项许可证号和有效期？ 是');
+    await t.waitFor('是否录入已持有的单项许可证号和有效期？（是/否，默认 否） 是');
     const convenience = industries[at];
     const items = [...convenience.links.values()].filter((l) => l.mandatory).length + 1;
     for (let i = 0; i < items; i++) {
@@ -149,7 +149,7 @@ describe.each(backends())('license issue --interactive on %s', (backend) => {
     await retype('申请编号（同一编号不会重复发证）', 'A B', '申请编号只能由字母、数字、-、_ 组成，最长 64 位。', 'CK-T-1');
     await t.answer('确认发证？', KEY.enter);
     const app = await asked;
-    await t.waitFor('确认发证？ 是');
+    await t.waitFor('确认发证？（是/否，默认 是） 是');
     expect(app).toMatchObject({ applicationNo: 'CK-T-1', holderName: '上海窗口测试便利店有限公司', uscc: good, legalRep: '王五', premises: '浦东新区测试路 3 号', industry: '便利店' });
     expect(t.screen).not.toMatch(/You must|Invalid|navigate|\bYes\b|\bNo\b/);
   });

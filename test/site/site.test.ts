@@ -155,7 +155,7 @@ describe.each(backends())('license verify-site and settings on %s', (backend) =>
     const { publicKey } = crypto.generateKeyPairSync('ed25519');
     fs.writeFileSync(path.join(out, 'keys', '0123456789abcdef.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
     const named = await yiye(['license', 'verify-site', '--out', out, '--db', db, '--json']);
-    expect([named.code, named.json.error.message]).toEqual([3, expect.stringContaining('与其文件名（密钥标识）不符')]);
+    expect([named.code, named.json.error.message, named.json.error.reason]).toEqual([3, expect.stringContaining('不是其文件名（密钥标识）所示的公钥'), 'KEY_MISMATCH']);
   });
 
   sqliteOnly('--serve previews the site on 127.0.0.1 only, nothing outside it, until stopped', async () => {
