@@ -18,6 +18,7 @@ import { normalizeUscc, validateUscc } from '../license/uscc';
 import { appendChained, lockChain, INSPECTION_LOG_CHAIN } from '../audit/chain';
 import type { Inspector, RiskClass } from './draw';
 import { withWriteRetry } from '../db/retry';
+import { UnitResolver } from '../progress/units';
 
 export const ROSTER_HEADERS = {
   name: ['姓名', '执法人员姓名', '检查人员姓名', '执法人员', '检查人员', '人员姓名'],
@@ -136,26 +137,43 @@ export function inspectorFromRow(r: InspectorRow): Inspector {
 }
 
 /**
- * `inspect roster import`: 姓名, 执法证号, 所属部门, optional 可检查行业 (names from the catalog,
- * several per cell) and 回避 (统一社会信用代码, several per cell). Keyed by 执法证号: a known
- * inspector is updated, an identical row is unchanged. Inspectors absent from the file are kept.
+ * The catalog's departments as an inspector's 所属部门 names them, matched as the task import
+ * matches lead units (src/progress/units.ts: level, parenthetical names and the office's alias
+ * table), a name without its level being the office's own (市监局 → 区市场监管局). Where two catalog
+ * departments are one unit, the one approving matters stands for it: the department a draw asks
+ * an inspector of.
+ */
+async function departmentResolver(db: Knex): Promise<UnitResolver> {
+  const approving = (await db('matters').select(db.raw('coalesce(approving_department_id, competent_department_id) as id'))) as Array<{ id: number | null }>;
+  return UnitResolver.load(db, { prefer: new Set(approving.flatMap((r) => (r.id === null ? [] : [Number(r.id)]))) });
+}
+
+/**
+ * `inspect roster import`: 姓名, 执法证号, 所属部门 (a catalog department, however the office spells
+ * it: stored as the catalog names it; one the catalog does not have is an error), optional
+ * 可检查行业 (names from the catalog, several per cell) and 回避 (统一社会信用代码, several per
+ * cell). Keyed by 执法证号: a known inspector is updated, an identical row is unchanged. Inspectors
+ * absent from the file are kept.
  */
 export async function importRoster(db: Db, file: string, opts: { actor: string; dryRun?: boolean; strict?: boolean }): Promise<ImportCounts> {
   const table = await readTable(file, ROSTER_HEADERS, { minFields: 3, what: '执法人员名录' });
   const unmappedColumns = unmappedOf(table, opts.strict);
   const errors: BatchRowError[] = [];
   const industryNames = new Set(((await db('industries').select('name')) as Array<{ name: string }>).map((r) => r.name));
+  const units = await departmentResolver(db);
   const seen = new Map<string, number>();
   const rows: InspectorRow[] = [];
   for (const r of table.rows) {
     const name = text(r, 'name');
     const badge = text(r, 'badge')?.replace(/\s+/g, '') ?? null;
-    const department = text(r, 'department');
+    const written = text(r, 'department');
+    const department = written ? (units.ownDepartment(written)?.name ?? null) : null;
     if (!name) errors.push(fieldError(r, 'name', '姓名为空'));
     if (!badge) errors.push(fieldError(r, 'badge', '执法证号为空'));
     else if (seen.has(badge)) errors.push(fieldError(r, 'badge', `执法证号“${badge}”与第 ${seen.get(badge)} 行重复`));
     else seen.set(badge, r.row);
-    if (!department) errors.push(fieldError(r, 'department', '所属部门为空'));
+    if (!written) errors.push(fieldError(r, 'department', '所属部门为空'));
+    else if (!department) errors.push(fieldError(r, 'department', `部门“${written}”不在目录中（按单位简称对照表也未找到；先导入目录，改为目录中的部门名称，或用 yiye tasks aliases --import 加入这一写法）`));
     const inds = splitList(text(r, 'industries'), { commas: true });
     for (const i of inds) if (!industryNames.has(i)) errors.push(fieldError(r, 'industries', `行业“${i}”不在目录中（先导入试点行业目录，或改为目录中的名称）`));
     const avoid: string[] = [];
@@ -193,7 +211,8 @@ export async function listRoster(db: Db, opts: { department?: string } = {}): Pr
   const rows = (await db('inspectors').select('badge', 'name', 'department', 'industries', 'avoid').orderBy(['department', 'badge'])) as InspectorRow[];
   const all = rows.map(inspectorFromRow);
   if (!opts.department) return all;
-  const want = opts.department.replace(/\s+/g, '');
+  // spelled as the import takes it (市监局 for 区市场监管局); a name the catalog lacks as written
+  const want = ((await departmentResolver(db)).ownDepartment(opts.department)?.name ?? opts.department).replace(/\s+/g, '');
   return all.filter((i) => i.department.replace(/\s+/g, '') === want);
 }
 

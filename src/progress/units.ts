@@ -17,6 +17,7 @@ export const DEFAULT_ALIASES: ReadonlyArray<readonly [alias: string, canonical: 
   ['人民政府', '政府'],
   ['市场监督管理局', '市场监管局'],
   ['市场监督管理委员会', '市场监管局'],
+  ['市监局', '市场监管局'],
   ['卫生健康委员会', '卫生健康委'],
   ['卫健委', '卫生健康委'],
   ['文化和旅游局', '文旅局'],
@@ -121,13 +122,15 @@ export class UnitResolver {
   private byKey = new Map<string, { id: number; name: string }>();
   private constructor(readonly ctx: UnitContext) {}
 
-  static async load(db: Knex): Promise<UnitResolver> {
+  /** `prefer`: departments that stand for their unit before any other of the same key (else the first by id). */
+  static async load(db: Knex, opts: { prefer?: ReadonlySet<number> } = {}): Promise<UnitResolver> {
     const rows: Array<{ alias: string; canonical: string }> = await db('unit_aliases').select('alias', 'canonical').orderBy('id');
     const settings: Array<{ value: string }> = await db('settings').where({ key: 'authority_name' }).select('value');
     const district = settings[0] ? districtOf(settings[0].value) : null;
     const resolver = new UnitResolver({ district, aliases: rows.length ? rows.map((r) => [r.alias, r.canonical] as const) : DEFAULT_ALIASES });
     const depts: Array<{ id: number; name: string }> = await db('departments').select('id', 'name').orderBy('id');
-    for (const d of depts) {
+    const prefer = opts.prefer ?? new Set<number>();
+    for (const d of [...depts.filter((x) => prefer.has(x.id)), ...depts.filter((x) => !prefer.has(x.id))]) {
       const k = resolver.key(d.name);
       if (!resolver.byKey.has(k)) resolver.byKey.set(k, d);
     }
@@ -141,5 +144,14 @@ export class UnitResolver {
   /** The department this name is, or null when the catalog has no such unit. */
   department(name: string): { id: number; name: string } | null {
     return this.byKey.get(this.key(name)) ?? null;
+  }
+
+  /**
+   * `department`, where a name written without its level (市场监管局, 市监局, 市场监督管理局: the 市 of
+   * 市场 is no level) is the unit at the workspace's own level (区市场监管局), as the office's own
+   * lists write them. Null when the catalog has no such unit: never the unit at another level.
+   */
+  ownDepartment(name: string): { id: number; name: string } | null {
+    return this.department(name) ?? (this.ctx.district ? this.department(`区${name}`) : null);
   }
 }
